@@ -1,0 +1,1 @@
+from .pages import CourseIndexPage, CoursePage, ModulePage  # noqa: F401

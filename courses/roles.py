@@ -19,6 +19,15 @@ TRAINER_COLLECTION_PERMISSIONS = [
 ]
 
 
+ADMINISTRATOR_MODEL_PERMISSIONS = [
+    ("courses", "add_enrolment"),
+    ("courses", "view_enrolment"),
+    ("courses", "view_order"),
+    ("courses", "view_learnerprofile"),
+]
+TRAINER_MODEL_PERMISSIONS = [("courses", "view_enrolment")]
+
+
 def _permission(app_label: str, codename: str) -> Permission:
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
@@ -34,6 +43,10 @@ def ensure_roles() -> dict[str, Group]:
     administrators, _ = Group.objects.get_or_create(name=CERTIFICATE_ADMINISTRATORS)
     for group in (trainers, administrators):
         group.permissions.add(admin_access)
+    administrators.permissions.add(
+        *(_permission(*p) for p in ADMINISTRATOR_MODEL_PERMISSIONS)
+    )
+    trainers.permissions.add(*(_permission(*p) for p in TRAINER_MODEL_PERMISSIONS))
 
     for catalogue in CourseIndexPage.objects.all():
         for codename in TRAINER_PAGE_PERMISSIONS:

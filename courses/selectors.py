@@ -35,3 +35,98 @@ def catalogue_courses(
     elif ce == "no":
         courses = courses.filter(ce_hours=0)
     return courses.select_related("hero_image")
+
+
+def course_modules(course: CoursePage) -> list[ModulePage]:
+    return list(ModulePage.objects.child_of(course).live().specific().order_by("path"))
+
+
+def completed_module_ids(user, modules) -> set[int]:
+    from .models import ModuleProgress
+
+    if not user.is_authenticated or not modules:
+        return set()
+    return set(
+        ModuleProgress.objects.filter(
+            user=user, module__in=[m.pk for m in modules], completed_at__isnull=False
+        ).values_list("module_id", flat=True)
+    )
+
+
+def course_progress(user, modules) -> dict:
+    done = completed_module_ids(user, modules)
+    total = len(modules)
+    next_module = next((m for m in modules if m.pk not in done), None)
+    return {
+        "completed_ids": done,
+        "completed": len(done),
+        "total": total,
+        "percent": round(100 * len(done) / total) if total else 0,
+        "next_module": next_module,
+    }
+
+
+def dashboard_rows(user) -> list[dict]:
+    from .models import Enrolment
+
+    rows = []
+    enrolments = (
+        Enrolment.objects.filter(user=user)
+        .select_related("course")
+        .order_by("-activated_at", "-pk")
+    )
+    for enrolment in enrolments:
+        modules = course_modules(enrolment.course)
+        rows.append(
+            {
+                "enrolment": enrolment,
+                "course": enrolment.course,
+                **course_progress(user, modules),
+            }
+        )
+    return rows
+
+
+def visible_pages(user):
+    """Live, public pages minus the modules this user may not open: what search may list."""
+    from wagtail.models import Page
+
+    from .access import gated_module_ids
+
+    return Page.objects.live().public().exclude(id__in=list(gated_module_ids(user)))
+
+
+def course_learner_state(user, course: CoursePage, modules: list[ModulePage]) -> dict:
+    """What the course page needs to show this user: enrol button, progress, locks."""
+    from .access import can_preview, enrolment_for
+    from .models import ACCESS_STATUSES, LearnerProfile
+
+    enrolment = enrolment_for(user, course)
+    enrolled = bool(enrolment and enrolment.status in ACCESS_STATUSES)
+    preview = can_preview(user, course)
+    progress = course_progress(user, modules) if enrolled else None
+    locked_ids: set[int] = set()
+    if enrolled and course.modules_in_order and progress["next_module"]:
+        first_open = modules.index(progress["next_module"])
+        locked_ids = {
+            m.pk
+            for m in modules[first_open + 1 :]
+            if m.pk not in progress["completed_ids"]
+        }
+    profile_needed = False
+    if user.is_authenticated and course.awards_ce and not enrolled:
+        profile = LearnerProfile.objects.filter(user=user).first()
+        profile_needed = not (profile and profile.is_complete)
+    from . import conf
+
+    return {
+        "login_url": conf.login_url(),
+        "signup_url": conf.signup_url(),
+        "enrolment": enrolment,
+        "enrolled": enrolled,
+        "can_open_modules": enrolled or preview,
+        "staff_preview": preview and not enrolled,
+        "progress": progress,
+        "locked_ids": locked_ids,
+        "profile_needed": profile_needed,
+    }

@@ -2,6 +2,8 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.template.response import TemplateResponse
 from wagtail.models import Page
 
+from courses.selectors import visible_pages
+
 MAX_QUERY_LENGTH = 200
 
 
@@ -9,7 +11,8 @@ def search(request):
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     results = Page.objects.none()
     if query:
-        results = Page.objects.live().public().search(query)
+        # Search only what this person may open: gated modules never appear, even as titles.
+        results = visible_pages(request.user).search(query)
     paginator = Paginator(results, 10)
     try:
         page = paginator.page(request.GET.get("page", 1))

@@ -1,12 +1,18 @@
 """Shared fixtures: the page tree (home, catalogue, course, modules) and users."""
 
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import stripe
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
-from courses.models import CourseIndexPage, CoursePage, ModulePage
+from courses import services
+from courses.models import CourseIndexPage, CoursePage, LearnerProfile, ModulePage
 from courses.roles import TRAINERS, ensure_roles
+from tests.fakes.stripe_api import FakeStripe
 
 MODULE_KINDS = ["mechanism", "screening", "session_presence", "integration", "ethics"]
 
@@ -115,3 +121,78 @@ def trainer(make_user, catalogue):
     user = make_user("trainer", is_staff=True)
     user.groups.add(ensure_roles()[TRAINERS])
     return user
+
+
+# --- Payments -------------------------------------------------------------------------
+
+STRIPE_FIXTURES = Path(__file__).parent / "fixtures" / "stripe"
+WEBHOOK_SECRET = "whsec_test_secret_for_signatures"
+
+
+@pytest.fixture
+def fake_stripe(settings):
+    """The real stripe SDK, pointed at a local fake of Stripe's HTTP API."""
+    fake = FakeStripe().start()
+    settings.COURSES_STRIPE_SECRET_KEY = "sk_test_fake_key"
+    settings.COURSES_STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.COURSES_STRIPE_API_BASE = fake.base_url
+    settings.COURSES_PAYMENT_BACKEND = "courses.payments.stripe.StripeBackend"
+    yield fake
+    fake.stop()
+
+
+def stripe_event(fixture_name: str, *, event_id: str, **object_fields) -> str:
+    """A stored Stripe payload with this test's ids filled in."""
+    event = json.loads((STRIPE_FIXTURES / f"{fixture_name}.json").read_text())
+    event["id"] = event_id
+    event["data"]["object"].update(object_fields)
+    return json.dumps(event)
+
+
+def signed_headers(
+    payload: str, *, secret: str = WEBHOOK_SECRET, timestamp=None
+) -> dict:
+    # Stripe's own signing helper, so the header is exactly what Stripe would send.
+    header = stripe.WebhookSignature.generate_signature_header(
+        payload, secret, timestamp
+    )
+    return {"HTTP_STRIPE_SIGNATURE": header}
+
+
+def post_webhook(client, payload: str, **header_options):
+    return client.post(
+        reverse("courses:stripe_webhook"),
+        data=payload,
+        content_type="application/json",
+        **signed_headers(payload, **header_options),
+    )
+
+
+@pytest.fixture
+def complete_profile():
+    def make(user):
+        return LearnerProfile.objects.create(
+            user=user,
+            legal_name=f"{user.username.title()} Example",
+            profession="psychologist",
+            licence_number="PSY-123456",
+            licence_jurisdiction="Colorado",
+            licence_in_good_standing=True,
+        )
+
+    return make
+
+
+@pytest.fixture
+def learner(make_user, complete_profile):
+    user = make_user("learner")
+    complete_profile(user)
+    return user
+
+
+@pytest.fixture
+def enrolled_learner(learner, course):
+    services.enrolment_grant(
+        user=learner, course=course, actor=None, reason="Test setup"
+    )
+    return learner

@@ -36,6 +36,8 @@ def test_production_passes_check_deploy_with_no_warnings(tmp_path):
         env_overrides={
             "SECRET_KEY": "k7$Qv9!xR2@mZ4#pL8^wT1&yB6*nH3(eJ5)uC0_fG2+dS9-aK4=oV7~iM1?qX8",
             "ALLOWED_HOSTS": "training.example.org",
+            "STRIPE_SECRET_KEY": "sk_live_placeholder",
+            "STRIPE_WEBHOOK_SECRET": "whsec_placeholder",
             "SQLITE_PATH": str(tmp_path / "deploy.sqlite3"),
         },
     )
@@ -55,3 +57,29 @@ def test_production_refuses_to_start_without_allowed_hosts():
     result = run_manage("check", env_overrides={"SECRET_KEY": "x" * 60})
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_production_refuses_the_test_mode_payment_backend():
+    result = run_manage(
+        "check",
+        env_overrides={
+            "SECRET_KEY": "x" * 60,
+            "ALLOWED_HOSTS": "training.example.org",
+            "COURSES_PAYMENT_BACKEND": "courses.payments.testmode.TestModeBackend",
+        },
+    )
+    assert result.returncode != 0
+    assert "test-mode payment backend is refused in production" in result.stderr
+
+
+def test_production_without_stripe_keys_fails_the_system_check(tmp_path):
+    result = run_manage(
+        "check",
+        env_overrides={
+            "SECRET_KEY": "x" * 60,
+            "ALLOWED_HOSTS": "training.example.org",
+            "SQLITE_PATH": str(tmp_path / "db.sqlite3"),
+        },
+    )
+    assert result.returncode != 0
+    assert "courses.E002" in result.stderr

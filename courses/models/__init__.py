@@ -6,6 +6,6 @@ from .enrolment import (  # noqa: F401
     EnrolmentStatus,
     ModuleProgress,
 )
-from .orders import Order, OrderStatus, ProcessedWebhookEvent  # noqa: F401
+from .orders import Order, OrderStatus, ProcessedWebhookEvent, TestModeSession  # noqa: F401
 from .pages import CourseIndexPage, CoursePage, ModuleKind, ModulePage  # noqa: F401
 from .profiles import LearnerProfile, Profession  # noqa: F401

@@ -34,7 +34,11 @@ class Enrolment(models.Model):
     )
     source = models.CharField(max_length=20, choices=EnrolmentSource.choices)
     order = models.ForeignKey(
-        "courses.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "courses.Order",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     activated_at = models.DateTimeField(null=True, blank=True)
@@ -42,7 +46,9 @@ class Enrolment(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "course"], name="one_enrolment_per_course")
+            models.UniqueConstraint(
+                fields=["user", "course"], name="one_enrolment_per_course"
+            )
         ]
         indexes = [models.Index(fields=["course", "status"])]
 
@@ -57,11 +63,17 @@ class Enrolment(models.Model):
 class EnrolmentEvent(models.Model):
     """An append-only record of every status change, with who did it and why."""
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="events")
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="events"
+    )
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -69,10 +81,15 @@ class EnrolmentEvent(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
 
+    def __str__(self):
+        return f"{self.from_status or 'new'} → {self.to_status}"
+
 
 class ModuleProgress(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="module_progress"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="module_progress",
     )
     module = models.ForeignKey(
         "courses.ModulePage", on_delete=models.CASCADE, related_name="progress"
@@ -83,5 +100,10 @@ class ModuleProgress(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "module"], name="one_progress_per_module")
+            models.UniqueConstraint(
+                fields=["user", "module"], name="one_progress_per_module"
+            )
         ]
+
+    def __str__(self):
+        return f"{self.user} · {self.module}"

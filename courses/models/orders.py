@@ -20,11 +20,15 @@ def new_order_reference() -> str:
 
 
 class Order(models.Model):
-    reference = models.CharField(max_length=20, unique=True, default=new_order_reference)
+    reference = models.CharField(
+        max_length=20, unique=True, default=new_order_reference
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
     )
-    course = models.ForeignKey("courses.CoursePage", on_delete=models.PROTECT, related_name="+")
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.PROTECT, related_name="+"
+    )
     course_title = models.CharField(max_length=255)
     amount = models.DecimalField(max_digits=10, decimal_places=2)
     currency = models.CharField(max_length=3)
@@ -33,7 +37,9 @@ class Order(models.Model):
         max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING
     )
     provider = models.CharField(max_length=20)
-    checkout_session_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    checkout_session_id = models.CharField(
+        max_length=255, unique=True, null=True, blank=True
+    )
     payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -43,7 +49,9 @@ class Order(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gte=0), name="order_amount_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="order_amount_not_negative"
+            ),
             models.CheckConstraint(
                 condition=models.Q(amount_refunded__lte=models.F("amount")),
                 name="order_refund_within_amount",
@@ -67,3 +75,20 @@ class ProcessedWebhookEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.event_type} {self.event_id}"
+
+
+class TestModeSession(models.Model):
+    """A checkout session of the local test-mode backend (development only)."""
+
+    session_id = models.CharField(max_length=64, unique=True)
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, default="open")
+    payment_status = models.CharField(max_length=20, default="unpaid")
+    success_url = models.URLField(max_length=500)
+    cancel_url = models.URLField(max_length=500)
+
+    def __str__(self):
+        return self.session_id

@@ -164,8 +164,11 @@ class CoursePage(Page):
         return sum(module.estimated_minutes for module in self.modules)
 
     def get_context(self, request, *args, **kwargs):
+        from ..selectors import course_learner_state
+
         context = super().get_context(request, *args, **kwargs)
         context["modules"] = self.modules
+        context.update(course_learner_state(request.user, self, self.modules))
         return context
 
 
@@ -200,6 +203,33 @@ class ModulePage(Page):
     @cached_property
     def course(self) -> CoursePage:
         return self.get_parent().specific
+
+    def serve(self, request, *args, **kwargs):
+        from django.contrib import messages
+        from django.shortcuts import redirect
+
+        from ..access import module_access
+        from ..services import progress_record_visit
+
+        decision = module_access(request.user, self)
+        if not decision.allowed:
+            # Never a bare 403: send them to the syllabus, which explains how to get in.
+            messages.info(request, decision.message)
+            return redirect(self.course.get_url(request))
+        if decision.reason == "enrolled":
+            progress_record_visit(user=request.user, module=self)
+        return super().serve(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        modules = self.course.modules
+        index = next((i for i, m in enumerate(modules) if m.pk == self.pk), None)
+        if index is not None:
+            context["previous_module"] = modules[index - 1] if index > 0 else None
+            context["next_module"] = (
+                modules[index + 1] if index + 1 < len(modules) else None
+            )
+        return context
 
     @property
     def table_of_contents(self):

@@ -19,7 +19,9 @@ class LearnerProfile(models.Model):
     """The professional identity printed on certificates."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="learner_profile",
     )
     legal_name = models.CharField(
         max_length=200, help_text=_("Exactly as it should appear on certificates.")
@@ -27,7 +29,8 @@ class LearnerProfile(models.Model):
     profession = models.CharField(max_length=30, choices=Profession.choices)
     licence_number = models.CharField(max_length=60)
     licence_jurisdiction = models.CharField(
-        max_length=100, help_text=_("The state, province or country that issued the licence.")
+        max_length=100,
+        help_text=_("The state, province or country that issued the licence."),
     )
     licence_in_good_standing = models.BooleanField(
         default=False,

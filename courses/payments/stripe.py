@@ -5,7 +5,13 @@ from decimal import Decimal
 import stripe
 
 from .. import conf
-from .base import CheckoutSession, InvalidWebhook, PaymentBackend, PaymentError, WebhookEvent
+from .base import (
+    CheckoutSession,
+    InvalidWebhook,
+    PaymentBackend,
+    PaymentError,
+    WebhookEvent,
+)
 
 WEBHOOK_TOLERANCE_SECONDS = 300
 
@@ -32,7 +38,9 @@ class StripeBackend(PaymentBackend):
     name = "stripe"
 
     def __init__(self):
-        base_addresses = {"api": conf.stripe_api_base()} if conf.stripe_api_base() else None
+        base_addresses = (
+            {"api": conf.stripe_api_base()} if conf.stripe_api_base() else None
+        )
         self.client = stripe.StripeClient(
             conf.stripe_secret_key(),
             base_addresses=base_addresses,
@@ -67,7 +75,8 @@ class StripeBackend(PaymentBackend):
         }
         try:
             session = self.client.v1.checkout.sessions.create(
-                params=params, options={"idempotency_key": f"checkout-{order.reference}"}
+                params=params,
+                options={"idempotency_key": f"checkout-{order.reference}"},
             )
         except stripe.StripeError as error:
             raise PaymentError(
@@ -96,7 +105,10 @@ class StripeBackend(PaymentBackend):
     def webhook_parse(self, *, payload, signature):
         try:
             stripe.WebhookSignature.verify_header(
-                payload, signature, conf.stripe_webhook_secret(), WEBHOOK_TOLERANCE_SECONDS
+                payload,
+                signature,
+                conf.stripe_webhook_secret(),
+                WEBHOOK_TOLERANCE_SECONDS,
             )
             event = self.client.construct_event_without_verification(payload)
         except (stripe.SignatureVerificationError, ValueError) as error:

@@ -62,3 +62,7 @@ WAGTAIL_SITE_NAME = "Host site"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LOGIN_URL = "/admin/login/"
+# A host site configures a real payment backend; the test-mode one is refused outside DEBUG.
+COURSES_STRIPE_SECRET_KEY = "sk_test_host_site"
+COURSES_STRIPE_WEBHOOK_SECRET = "whsec_host_site"

@@ -166,6 +166,8 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # --- Accounts (django-allauth) -------------------------------------------------------
 LOGIN_URL = "account_login"
+WAGTAILADMIN_LOGIN_URL = "account_login"
+ACCOUNT_ADAPTER = "home.adapter.AccountAdapter"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -189,6 +191,10 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 # --- The plugin ----------------------------------------------------------------------
 # The site decides where catalogues may live; the plugin alone allows any parent.
 COURSES_CATALOGUE_PARENT_PAGE_TYPES = ["home.HomePage"]
+COURSES_SIGNUP_URL = "account_signup"
 COURSES_PROVIDER_NAME = os.environ.get(
     "COURSES_PROVIDER_NAME", "KAP Clinician Training"
 )
+# Stripe switches on only when its keys are present; otherwise dev uses the test-mode page.
+COURSES_STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+COURSES_STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")

@@ -68,6 +68,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 COURSES_PAYMENT_BACKEND = os.environ.get(
     "COURSES_PAYMENT_BACKEND", "courses.payments.stripe.StripeBackend"
 )
+if COURSES_PAYMENT_BACKEND.endswith(".TestModeBackend"):
+    raise ImproperlyConfigured(
+        "The test-mode payment backend is refused in production."
+    )
+COURSES_ALLOW_TEST_MODE_PAYMENTS = False
 
 LOGGING = {
     "version": 1,

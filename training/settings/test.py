@@ -12,3 +12,9 @@ MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 WAGTAILEMBEDS_FINDERS = [{"class": "tests.embed_finder.LocalVideoFinder"}]
 DEMO_ACCOUNTS_ALLOWED = True
 WHITENOISE_USE_FINDERS = True
+COURSES_ALLOW_TEST_MODE_PAYMENTS = True  # the browser journeys pay through it
+
+# A file-backed SQLite test database behaves like production (WAL, real locking between
+# threads), which the concurrency tests rely on. PostgreSQL runs use their own test database.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
+from courses import services
 from courses.roles import CERTIFICATE_ADMINISTRATORS, TRAINERS, ensure_roles
 
 # (email, password, first name, last name, group, is_superuser)
@@ -48,4 +49,13 @@ class Command(BaseCommand):
             EmailAddress.objects.update_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
+            if email.startswith("clinician@"):
+                services.profile_update(
+                    user=user,
+                    legal_name="Casey Clinician",
+                    profession="psychologist",
+                    licence_number="PSY-0042-DEMO",
+                    licence_jurisdiction="Colorado",
+                    licence_in_good_standing=True,
+                )
             self.stdout.write(f"  {email:<24} password: {password}")

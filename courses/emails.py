@@ -1,11 +1,15 @@
 """Learner emails: subject and message templates, rendered and sent in one place."""
 
+import logging
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from . import conf
+
+logger = logging.getLogger(__name__)
 
 
 def absolute_url(path: str) -> str:
@@ -22,6 +26,17 @@ def send_templated(template_prefix: str, *, to: str, context: dict) -> None:
 
 
 def send_receipt(order) -> None:
+    """Runs after the payment commits. A mail outage must not undo or fail fulfilment, so
+    failures are logged for follow-up rather than raised into the webhook response."""
+    try:
+        _send_receipt(order)
+    except Exception:
+        logger.exception(
+            "Receipt email for order %s could not be sent", order.reference
+        )
+
+
+def _send_receipt(order) -> None:
     send_templated(
         "courses/email/receipt",
         to=order.user.email,

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
@@ -7,7 +8,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
 
+
+def healthz(request):
+    """A bare view for load balancers; benchmarks use it as the server's ceiling."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
     # The admin signs in through allauth, so its rate limits cover staff too: no side door.
     path(
         "admin/login/",

@@ -1,6 +1,7 @@
 """Stripe Checkout. The only module that imports the `stripe` SDK."""
 
 from decimal import Decimal
+from functools import lru_cache
 
 import stripe
 

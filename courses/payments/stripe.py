@@ -1,7 +1,6 @@
 """Stripe Checkout. The only module that imports the `stripe` SDK."""
 
 from decimal import Decimal
-from functools import lru_cache
 
 import stripe
 

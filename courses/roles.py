@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Group, Permission
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
+from . import extensions
 from .models import CourseIndexPage
 
 TRAINERS = "Trainers"
@@ -43,10 +44,15 @@ def ensure_roles() -> dict[str, Group]:
     administrators, _ = Group.objects.get_or_create(name=CERTIFICATE_ADMINISTRATORS)
     for group in (trainers, administrators):
         group.permissions.add(admin_access)
+    administrator_permissions = set(ADMINISTRATOR_MODEL_PERMISSIONS)
+    administrator_permissions |= extensions.role_permissions(CERTIFICATE_ADMINISTRATORS)
     administrators.permissions.add(
-        *(_permission(*p) for p in ADMINISTRATOR_MODEL_PERMISSIONS)
+        *(_permission(*p) for p in administrator_permissions)
     )
-    trainers.permissions.add(*(_permission(*p) for p in TRAINER_MODEL_PERMISSIONS))
+    trainer_permissions = set(TRAINER_MODEL_PERMISSIONS) | extensions.role_permissions(
+        TRAINERS
+    )
+    trainers.permissions.add(*(_permission(*p) for p in trainer_permissions))
 
     for catalogue in CourseIndexPage.objects.all():
         for codename in TRAINER_PAGE_PERMISSIONS:

@@ -459,7 +459,7 @@ def webhook_process(*, event: WebhookEvent) -> str:
 
 def progress_record_visit(*, user, module: ModulePage) -> ModuleProgress:
     """The learner opened the module's content. Completion also needs its quiz, if any."""
-    from .completion import module_requirements_met
+    from .extensions import module_requirements_met
 
     now = timezone.now()
     with transaction.atomic():
@@ -480,7 +480,7 @@ def progress_record_visit(*, user, module: ModulePage) -> ModuleProgress:
 
 def progress_refresh(*, user, module: ModulePage) -> ModuleProgress | None:
     """Re-check completion after something outside the page changed (a passed quiz)."""
-    from .completion import module_requirements_met
+    from .extensions import module_requirements_met
 
     with transaction.atomic():
         progress = (

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.images import get_image_model
 
-from . import access, conf, selectors, services
+from . import access, conf, extensions, selectors, services
 from .forms import LearnerProfileForm
 from .models import CoursePage, LearnerProfile, Order, TestModeSession
 from .payments import InvalidWebhook, PaymentError, get_payment_backend
@@ -209,11 +209,10 @@ def profile(request):
 
 @login_required
 def dashboard(request):
-    return render(
-        request,
-        "courses/dashboard.html",
-        {"rows": selectors.dashboard_rows(request.user)},
-    )
+    rows = selectors.dashboard_rows(request.user)
+    for row in rows:
+        row["panels"] = extensions.panels("dashboard", request, row["course"])
+    return render(request, "courses/dashboard.html", {"rows": rows})
 
 
 @login_required

@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("learn/", include("courses.urls")),
+    path("learn/quizzes/", include("assessments.urls")),
     path("accounts/", include("allauth.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", home_views.search, name="search"),

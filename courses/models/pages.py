@@ -167,8 +167,11 @@ class CoursePage(Page):
         from ..selectors import course_learner_state
 
         context = super().get_context(request, *args, **kwargs)
+        from ..extensions import panels
+
         context["modules"] = self.modules
         context.update(course_learner_state(request.user, self, self.modules))
+        context["course_panels"] = panels("course", request, self)
         return context
 
 
@@ -221,7 +224,10 @@ class ModulePage(Page):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
+        from ..extensions import panels
+
         context = super().get_context(request, *args, **kwargs)
+        context["module_panels"] = panels("module", request, self)
         modules = self.course.modules
         index = next((i for i, m in enumerate(modules) if m.pk == self.pk), None)
         if index is not None:

@@ -22,6 +22,7 @@ migrate: setup
 
 demo: migrate
 	$(BIN)/python manage.py load_curriculum
+	$(BIN)/python manage.py generate_issuer_key
 	@echo "Demo accounts:"
 	@$(BIN)/python manage.py load_demo_accounts
 

@@ -9,11 +9,12 @@ class AssessmentsConfig(AppConfig):
     def ready(self):
         from courses import extensions
 
-        from . import panels, selectors
+        from . import checks, panels, selectors  # noqa: F401  (checks registers itself)
 
         extensions.register_module_requirement(selectors.module_quiz_passed)
         extensions.register_panel("module", panels.module_quiz_panel)
         extensions.register_panel("course", panels.post_test_panel)
+        extensions.register_panel("course", panels.certificate_panel)
         extensions.register_panel("dashboard", panels.dashboard_panel)
         extensions.register_role_permissions(
             "Trainers",
@@ -25,6 +26,9 @@ class AssessmentsConfig(AppConfig):
                 ("assessments", "change_quiz"),
                 ("assessments", "view_quiz"),
                 ("assessments", "view_attempt"),
+                ("assessments", "add_evaluationform"),
+                ("assessments", "change_evaluationform"),
+                ("assessments", "view_evaluationform"),
             ],
         )
         extensions.register_role_permissions(
@@ -34,5 +38,11 @@ class AssessmentsConfig(AppConfig):
                 ("assessments", "view_attempt"),
                 ("assessments", "add_attemptgrant"),
                 ("assessments", "view_attemptgrant"),
+                ("assessments", "add_certificate"),
+                ("assessments", "view_certificate"),
+                ("assessments", "revoke_certificate"),
+                ("assessments", "view_auditevent"),
+                ("assessments", "view_evaluationform"),
+                ("assessments", "view_evaluationresponse"),
             ],
         )

@@ -42,3 +42,28 @@ def dashboard_panel(request, course) -> dict | None:
         "quiz": quiz,
         "state": selectors.quiz_state(request.user, quiz),
     }
+
+
+def certificate_panel(request, course) -> dict | None:
+    if not course.awards_ce or not has_course_access(request.user, course):
+        return None
+    from .models import Certificate, EvaluationResponse
+
+    certificate = Certificate.objects.filter(user=request.user, course=course).first()
+    eligibility = (
+        None if certificate else selectors.certificate_eligibility(request.user, course)
+    )
+    evaluation_open = bool(
+        eligibility
+        and selectors.course_completion(request.user, course)["complete"]
+        and not EvaluationResponse.objects.filter(
+            user=request.user, course=course
+        ).exists()
+    )
+    return {
+        "template": "assessments/includes/certificate_panel.html",
+        "course": course,
+        "certificate": certificate,
+        "eligibility": eligibility,
+        "evaluation_open": evaluation_open,
+    }

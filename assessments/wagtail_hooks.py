@@ -1,10 +1,16 @@
 from wagtail import hooks
 
-from .viewsets import assessments_viewset_group, register_permission_policies
+from . import viewsets, viewsets_certificates
 
-register_permission_policies()
+viewsets.register_permission_policies()
+viewsets_certificates.register_permission_policies()
 
 
 @hooks.register("register_admin_viewset")
 def register_assessments_admin():
-    return assessments_viewset_group
+    return viewsets.assessments_viewset_group
+
+
+@hooks.register("register_admin_viewset")
+def register_certificates_admin():
+    return viewsets_certificates.certificates_viewset_group

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from .memo import on_page
 from .models import (
     ACCESS_STATUSES,
     CoursePage,
@@ -26,13 +27,21 @@ def can_preview(user, course: CoursePage) -> bool:
     """Staff who may edit the course in Wagtail see everything, to review it."""
     if not (user.is_authenticated and user.is_staff):
         return False
-    return user.is_superuser or course.permissions_for_user(user).can_edit()
+    return user.is_superuser or on_page(
+        course,
+        ("can_edit", user.pk),
+        lambda: course.permissions_for_user(user).can_edit(),
+    )
 
 
 def enrolment_for(user, course: CoursePage) -> Enrolment | None:
     if not user.is_authenticated:
         return None
-    return Enrolment.objects.filter(user=user, course=course).first()
+    return on_page(
+        course,
+        ("enrolment", user.pk),
+        lambda: Enrolment.objects.filter(user=user, course=course).first(),
+    )
 
 
 def has_course_access(

@@ -38,7 +38,7 @@ def catalogue_courses(
 
 
 def course_modules(course: CoursePage) -> list[ModulePage]:
-    return list(ModulePage.objects.child_of(course).live().specific().order_by("path"))
+    return course.modules  # cached on the page object for this request
 
 
 def completed_module_ids(user, modules) -> set[int]:
@@ -53,8 +53,19 @@ def completed_module_ids(user, modules) -> set[int]:
     )
 
 
-def course_progress(user, modules) -> dict:
-    done = completed_module_ids(user, modules)
+def completed_module_ids_in(user, course: CoursePage) -> set[int]:
+    """Completed modules of this course, once per page object."""
+    from .memo import on_page
+
+    return on_page(
+        course,
+        ("completed", getattr(user, "pk", None)),
+        lambda: completed_module_ids(user, course.modules),
+    )
+
+
+def course_progress(user, modules, *, done: set[int] | None = None) -> dict:
+    done = completed_module_ids(user, modules) if done is None else done
     total = len(modules)
     next_module = next((m for m in modules if m.pk not in done), None)
     return {
@@ -104,7 +115,11 @@ def course_learner_state(user, course: CoursePage, modules: list[ModulePage]) ->
     enrolment = enrolment_for(user, course)
     enrolled = bool(enrolment and enrolment.status in ACCESS_STATUSES)
     preview = can_preview(user, course)
-    progress = course_progress(user, modules) if enrolled else None
+    progress = (
+        course_progress(user, modules, done=completed_module_ids_in(user, course))
+        if enrolled
+        else None
+    )
     locked_ids: set[int] = set()
     if enrolled and course.modules_in_order and progress["next_module"]:
         first_open = modules.index(progress["next_module"])

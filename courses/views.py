@@ -193,7 +193,9 @@ def testmode_checkout(request, session_id: str):
 @login_required
 def profile(request):
     instance = LearnerProfile.objects.filter(user=request.user).first()
-    form = LearnerProfileForm(request.POST or None, instance=instance)
+    form = LearnerProfileForm(
+        request.POST if request.method == "POST" else None, instance=instance
+    )
     next_url = _safe_next(request, reverse("courses:dashboard"))
     if request.method == "POST" and form.is_valid():
         services.profile_update(user=request.user, **form.cleaned_data)

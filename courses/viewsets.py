@@ -145,7 +145,7 @@ class EnrolmentViewSet(ModelViewSet):
         enrolment = get_object_or_404(
             Enrolment.objects.select_related("user", "course"), pk=pk
         )
-        form = ReasonForm(request.POST or None)
+        form = ReasonForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             services.enrolment_revoke(
                 enrolment=enrolment,

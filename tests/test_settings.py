@@ -8,6 +8,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def ed25519_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+
+
 def run_manage(*args, env_overrides):
     env = {
         key: value
@@ -38,6 +53,7 @@ def test_production_passes_check_deploy_with_no_warnings(tmp_path):
             "ALLOWED_HOSTS": "training.example.org",
             "STRIPE_SECRET_KEY": "sk_live_placeholder",
             "STRIPE_WEBHOOK_SECRET": "whsec_placeholder",
+            "OB3_SIGNING_KEY": ed25519_pem(),
             "SQLITE_PATH": str(tmp_path / "deploy.sqlite3"),
         },
     )
@@ -83,3 +99,19 @@ def test_production_without_stripe_keys_fails_the_system_check(tmp_path):
     )
     assert result.returncode != 0
     assert "courses.E002" in result.stderr
+
+
+def test_production_warns_without_an_open_badges_key(tmp_path):
+    result = run_manage(
+        "check",
+        "--deploy",
+        env_overrides={
+            "SECRET_KEY": "k7$Qv9!xR2@mZ4#pL8^wT1&yB6*nH3(eJ5)uC0_fG2+dS9-aK4=oV7~iM1?qX8",
+            "ALLOWED_HOSTS": "training.example.org",
+            "STRIPE_SECRET_KEY": "sk_live_placeholder",
+            "STRIPE_WEBHOOK_SECRET": "whsec_placeholder",
+            "OB3_SIGNING_KEY_FILE": str(tmp_path / "missing.pem"),
+            "SQLITE_PATH": str(tmp_path / "deploy.sqlite3"),
+        },
+    )
+    assert "assessments.W001" in result.stdout + result.stderr

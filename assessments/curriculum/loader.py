@@ -130,6 +130,9 @@ def load_question_banks() -> str:
                 tags=[module.kind],
             )
             quizzes += 1
+        from ..services import evaluation_form_ensure
+
+        evaluation_form_ensure(course=foundations)
         upsert_quiz(
             {"course": foundations, "kind": QuizKind.POST_TEST},
             {

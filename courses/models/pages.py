@@ -99,6 +99,11 @@ class CoursePage(Page):
     delivery_format = models.CharField(
         max_length=20, choices=DeliveryFormat.choices, default=DeliveryFormat.HOME_STUDY
     )
+    certificate_validity_months = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Certificates expire after this many months; empty for no expiry."),
+    )
     modules_in_order = models.BooleanField(
         default=True, help_text=_("Learners must complete modules in the listed order.")
     )
@@ -128,6 +133,7 @@ class CoursePage(Page):
                 FieldRowPanel([FieldPanel("ce_hours"), FieldPanel("delivery_format")]),
                 FieldPanel("credit_type"),
                 FieldPanel("accreditation_statement"),
+                FieldPanel("certificate_validity_months"),
                 FieldPanel("modules_in_order"),
             ],
             heading=_("Price and continuing-education credit"),
@@ -168,10 +174,12 @@ class CoursePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         from ..extensions import panels
+        from ..memo import rendering
 
         context["modules"] = self.modules
-        context.update(course_learner_state(request.user, self, self.modules))
-        context["course_panels"] = panels("course", request, self)
+        with rendering(self):
+            context.update(course_learner_state(request.user, self, self.modules))
+            context["course_panels"] = panels("course", request, self)
         return context
 
 

@@ -89,3 +89,37 @@ def wrong_answers(attempt) -> dict:
         wrong = [o["id"] for o in question["options"] if not o["is_correct"]]
         answers[question["id"]] = wrong[0]
     return answers
+
+
+@pytest.fixture
+def completed_learner(enrolled_learner, post_test, course):
+    """Every module complete and the post-test passed; only the evaluation is left."""
+    from assessments import services
+    from courses import services as course_services
+
+    for module in course.modules:
+        course_services.progress_record_visit(user=enrolled_learner, module=module)
+    attempt = services.attempt_start(user=enrolled_learner, quiz=post_test)
+    services.attempt_submit(attempt=attempt, answers=correct_answers(attempt))
+    return enrolled_learner
+
+
+def evaluation_answers(course, *, rating="5") -> list[dict]:
+    from assessments import services
+
+    form = services.evaluation_form_ensure(course=course)
+    return [
+        {
+            "item_id": item.pk,
+            "kind": item.kind,
+            "text": item.text,
+            "value": rating if item.kind == "likert" else "More careful screening.",
+        }
+        for item in form.items.all()
+    ]
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -5,7 +5,13 @@ from assessments.curriculum.loader import read_question_files
 from assessments.models import Question, Quiz, QuizKind
 
 QUESTIONS = read_question_files()
-FOUNDATIONS_KINDS = ["mechanism", "screening", "session_presence", "integration", "ethics"]
+FOUNDATIONS_KINDS = [
+    "mechanism",
+    "screening",
+    "session_presence",
+    "integration",
+    "ethics",
+]
 
 
 @pytest.mark.parametrize("kind", FOUNDATIONS_KINDS)
@@ -21,7 +27,13 @@ def test_every_question_teaches_and_is_sourced(question):
 
 
 def test_every_type_ships():
-    assert {q["type"] for q in QUESTIONS} == {"single", "multiple", "true_false", "ordering", "case"}
+    assert {q["type"] for q in QUESTIONS} == {
+        "single",
+        "multiple",
+        "true_false",
+        "ordering",
+        "case",
+    }
 
 
 @pytest.mark.django_db
@@ -36,7 +48,9 @@ def test_loading_twice_gives_the_same_bank_and_quizzes():
     post_test = Quiz.objects.get(kind=QuizKind.POST_TEST)
     assert post_test.question_count == 20 and post_test.attempt_limit == 2
     assert post_test.pass_mark == 75
-    assert sorted(t.name for t in post_test.draw_tags.all()) == sorted(FOUNDATIONS_KINDS)
+    assert sorted(t.name for t in post_test.draw_tags.all()) == sorted(
+        FOUNDATIONS_KINDS
+    )
     self_check = Quiz.objects.get(title="Orientation self-check")
     assert not self_check.is_graded and self_check.questions.count() == 5
     module_quizzes = Quiz.objects.filter(kind=QuizKind.MODULE, is_graded=True)

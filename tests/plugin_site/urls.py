@@ -5,5 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("learn/", include("courses.urls")),
+    path("learn/", include("assessments.urls")),
+    path("certificates/", include("assessments.urls_public")),
     path("", include(wagtail_urls)),
 ]

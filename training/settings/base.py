@@ -198,3 +198,9 @@ COURSES_PROVIDER_NAME = os.environ.get(
 # Stripe switches on only when its keys are present; otherwise dev uses the test-mode page.
 COURSES_STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 COURSES_STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Open Badges 3.0 signing key (Ed25519, PEM): from the environment, or a file that
+# `manage.py generate_issuer_key` writes for development.
+ASSESSMENTS_OB3_SIGNING_KEY = os.environ.get("OB3_SIGNING_KEY", "")
+ASSESSMENTS_OB3_SIGNING_KEY_FILE = os.environ.get(
+    "OB3_SIGNING_KEY_FILE", str(BASE_DIR / ".keys" / "ob3-issuer-ed25519.pem")
+)

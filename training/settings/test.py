@@ -1,3 +1,7 @@
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -17,4 +21,10 @@ COURSES_ALLOW_TEST_MODE_PAYMENTS = True  # the browser journeys pay through it
 # A file-backed SQLite test database behaves like production (WAL, real locking between
 # threads), which the concurrency tests rely on. PostgreSQL runs use their own test database.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+    # One file per test process, so two runs in the same checkout never share it.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"kap-test-{os.getpid()}.sqlite3")
+    }
+WAGTAILADMIN_BASE_URL = (
+    "http://testserver"  # the test client's host, for absolute links
+)

@@ -18,8 +18,8 @@ from courses import access as course_access
 from courses import services as course_services
 from courses.models import ACCESS_STATUSES, Enrolment
 
-from . import grading
-from .models import Attempt, AttemptGrant, AttemptStatus, Question, Quiz, QuizKind
+from .. import grading
+from ..models import Attempt, AttemptGrant, AttemptStatus, Question, Quiz, QuizKind
 
 
 class AttemptError(Exception):
@@ -216,13 +216,15 @@ def _after_pass(attempt: Attempt) -> None:
 
 
 def _course_completion_check(user, course) -> None:
-    from .selectors import course_completion
+    from ..selectors import course_completion
+    from .certificates import certificate_issue_if_eligible
 
     if course_completion(user, course)["complete"]:
         enrolment = Enrolment.objects.get(user=user, course=course)
         course_services.enrolment_complete(
             enrolment=enrolment, reason="All modules complete and the post-test passed."
         )
+        certificate_issue_if_eligible(user=user, course=course)
 
 
 def attempt_grant(*, user, quiz: Quiz, actor, reason: str) -> AttemptGrant:

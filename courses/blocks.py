@@ -287,7 +287,7 @@ class ModuleBodyBlock(blocks.StreamBlock):
     case_vignette = CaseVignetteBlock()
     screening_checklist = ScreeningChecklistBlock()
     session_timeline = SessionTimelineBlock()
-    emdr_map = EmdrPairingMapBlock()
+    emdr_map = EmdrPairingMapBlock(label="EMDR-pairing map")
     key_takeaways = KeyTakeawaysBlock()
 
 

@@ -17,10 +17,9 @@ from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from courses.viewsets import LinkColumn, NoAddPermissionPolicy
+from courses.viewsets import LinkColumn, NoAddPermissionPolicy, ReadOnlyPermissionPolicy
 
 from . import grading, selectors, services
 from .models import Attempt, AttemptGrant, Question, Quiz
@@ -299,21 +298,10 @@ class AttemptGrantViewSet(ModelViewSet):
         return AttemptGrantForm
 
 
-class AddOnlyPermissionPolicy(ModelPermissionPolicy):
-    """Grants are created with a reason and never edited or deleted: they are the record."""
-
-    def user_has_permission(self, user, action):
-        if action in ("change", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-
 def register_permission_policies():
     register_permission_policy(Attempt, NoAddPermissionPolicy(Attempt))
-    register_permission_policy(AttemptGrant, AddOnlyPermissionPolicy(AttemptGrant))
+    # Grants are the record: created with a reason, never edited or deleted.
+    register_permission_policy(AttemptGrant, ReadOnlyPermissionPolicy(AttemptGrant))
 
 
 class AssessmentsViewSetGroup(ModelViewSetGroup):

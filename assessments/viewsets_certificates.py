@@ -10,26 +10,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from courses.models import CoursePage
-from courses.viewsets import LinkColumn, NoAddPermissionPolicy
+from courses.viewsets import LinkColumn, NoAddPermissionPolicy, ReadOnlyPermissionPolicy
 
 from . import selectors, services
 from .models import AuditEvent, Certificate, EvaluationForm, EvaluationResponse
-
-
-class CertificatePermissionPolicy(ModelPermissionPolicy):
-    """Certificates change only through the issue, revoke and reissue screens."""
-
-    def user_has_permission(self, user, action):
-        if action in ("change", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
+from .services.certificates import FROZEN_FIELDS
 
 
 def can_manage(user) -> bool:
@@ -65,15 +53,7 @@ class CertificateViewSet(ModelViewSet):
         "code",
         "status",
         "version",
-        "learner_name",
-        "profession",
-        "licence_number",
-        "licence_jurisdiction",
-        "course_title",
-        "completion_date",
-        "ce_hours",
-        "credit_type",
-        "delivery_format",
+        *FROZEN_FIELDS,
         "issued_at",
         "issued_by",
         "override_reason",
@@ -349,7 +329,8 @@ def evaluation_csv(form) -> HttpResponse:
 
 
 def register_permission_policies():
-    register_permission_policy(Certificate, CertificatePermissionPolicy(Certificate))
+    # Certificates change only through the issue, revoke and reissue screens.
+    register_permission_policy(Certificate, ReadOnlyPermissionPolicy(Certificate))
     register_permission_policy(AuditEvent, NoAddPermissionPolicy(AuditEvent))
 
 

@@ -24,7 +24,7 @@ from .models import Enrolment, EnrolmentStatus, Order
 
 
 class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
-    """Viewing follows Django's 'view' permission; nothing is edited or deleted here."""
+    """Records that are created (through a service) but never edited or deleted here."""
 
     blocked_actions = {"change", "delete"}
 

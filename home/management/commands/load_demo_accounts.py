@@ -59,3 +59,69 @@ class Command(BaseCommand):
                     licence_in_good_standing=True,
                 )
             self.stdout.write(f"  {email:<24} password: {password}")
+        self.seed_quiz_history()
+
+    def seed_quiz_history(self, learners: int = 12) -> None:
+        """Demo learners with attempts on the first module quiz, so analytics have data."""
+        import random
+
+        from assessments import services as assessment_services
+        from assessments.models import Attempt, Quiz
+        from courses.models import CoursePage
+
+        course = CoursePage.objects.filter(slug="foundations-of-kap").first()
+        quiz = (
+            Quiz.objects.filter(module__in=course.modules[:1]).first()
+            if course
+            else None
+        )
+        if (
+            quiz is None
+            or Attempt.objects.filter(
+                quiz=quiz, user__username__startswith="demo-learner"
+            ).exists()
+        ):
+            return
+        User = get_user_model()
+        rng = random.Random(2026)
+        for number in range(1, learners + 1):
+            user, _ = User.objects.get_or_create(
+                username=f"demo-learner-{number:02d}",
+                defaults={"email": f"demo-learner-{number:02d}@example.com"},
+            )
+            user.set_unusable_password()
+            user.save()
+            services.enrolment_grant(
+                user=user, course=course, actor=None, reason="Demo data"
+            )
+            services.progress_record_visit(user=user, module=quiz.module)
+            ability = (
+                number / learners
+            )  # stronger learners answer more questions correctly
+            for _ in range(2):
+                attempt = assessment_services.attempt_start(user=user, quiz=quiz)
+                answers = {}
+                for question in attempt.snapshot["questions"]:
+                    right = [o["id"] for o in question["options"] if o["is_correct"]]
+                    wrong = [
+                        o["id"] for o in question["options"] if not o["is_correct"]
+                    ]
+                    knows = rng.random() < ability
+                    if question["type"] == "ordering":
+                        answers[question["id"]] = (
+                            question["correct_order"]
+                            if knows
+                            else list(reversed(question["correct_order"]))
+                        )
+                    elif question["type"] == "multiple":
+                        answers[question["id"]] = right if knows else wrong[:1]
+                    else:
+                        answers[question["id"]] = right[0] if knows else wrong[0]
+                attempt = assessment_services.attempt_submit(
+                    attempt=attempt, answers=answers
+                )
+                if attempt.passed:
+                    break
+        self.stdout.write(
+            f"  {learners} demo learners with quiz attempts (for the analytics screens)"
+        )

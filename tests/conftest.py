@@ -34,11 +34,37 @@ def publish_child(parent, page):
     return page
 
 
-@pytest.fixture
-def home_page():
+def ensure_site_baseline():
+    """The rows the migrations create: a transactional test's flush removes them, so the
+    tests that follow rebuild them here instead of depending on test order."""
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page, Site
+
     from home.models import HomePage
 
-    return HomePage.objects.get(depth=2)
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root")
+    )
+    home = HomePage.objects.filter(depth=2).first()
+    if home is None:
+        home = root.add_child(
+            instance=HomePage(title="KAP Clinician Training", slug="home")
+        )
+    Site.objects.get_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
+    )
+    return home
+
+
+@pytest.fixture
+def home_page(db):
+    return ensure_site_baseline()
 
 
 @pytest.fixture

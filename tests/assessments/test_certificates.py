@@ -146,7 +146,7 @@ def test_the_pdf_carries_everything_and_reads_back(
         assert expected in text, expected
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_issue_exactly_once(completed_learner, course, media_root):
     EvaluationResponse.objects.create(user=completed_learner, course=course, answers=[])
     barrier = threading.Barrier(6)

@@ -382,7 +382,7 @@ def test_disputes_suspend_then_restore_or_revoke(
     assert Enrolment.objects.get(user=learner).status == final_enrolment
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_eight_concurrent_deliveries_fulfil_exactly_once(fake_stripe, learner, course):
     client = Client()
     client.force_login(learner)

@@ -11,10 +11,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-# Playwright's sync API runs an event loop in this thread; Django's guard against ORM use
-# inside one would trip on the test's own database set-up.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 REQUIRED = os.environ.get("E2E_REQUIRED", "") == "1"
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
@@ -56,6 +52,20 @@ def _browser_required():
     pytest.fail(f"E2E_REQUIRED=1 but Chromium is not installed at {CHROMIUM}.")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _orm_beside_playwright():
+    """Playwright's sync API keeps an event loop in this thread for the whole session, and
+    Django refuses ORM calls next to one (the tests' own set-up and flush included). Allowed
+    for the browser tests only, and removed again when they are done."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -71,6 +81,9 @@ def browser():
 @pytest.fixture
 def site(live_server, settings, tmp_path, mailoutbox):
     """The shipped curriculum and demo accounts behind a live server."""
+    from tests.conftest import ensure_site_baseline
+
+    ensure_site_baseline()
     settings.WAGTAILADMIN_BASE_URL = live_server.url
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.ASSESSMENTS_OB3_SIGNING_KEY = ""

@@ -13,7 +13,7 @@ from tests.e2e.helpers import take_quiz
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 EMAIL = "nia.newcomer@example.com"

@@ -45,3 +45,12 @@ format: setup
 
 clean:
 	rm -rf $(VENV) db.sqlite3* .test-media staticfiles .pytest_cache
+
+# Load benchmark (bench/load.py): SQLite, then PostgreSQL; prints one table per database.
+.PHONY: bench
+bench: setup
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	@static=$$(mktemp -d /tmp/kap-bench-static.XXXXXX); \
+	$(BIN)/python bench/load.py --static-root $$static \
+	&& scripts/with-postgres $(BIN)/python bench/load.py --static-root $$static; \
+	status=$$?; rm -rf $$static; exit $$status

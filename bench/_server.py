@@ -60,8 +60,18 @@ def workspace():
 
 
 @contextmanager
-def gunicorn(env: dict, *, workers: int = 2, threads: int = 4):
+def gunicorn(
+    env: dict,
+    *,
+    workers: int = 2,
+    threads: int = 4,
+    extra_args: tuple[str, ...] = (),
+    log_path: Path | None = None,
+):
+    """gunicorn on a free loopback port; yields its base URL. `log_path` keeps the server's
+    stderr in a file to read afterwards; `extra_args` go to gunicorn as they are."""
     port = free_port()
+    log = open(log_path, "wb") if log_path else None  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [
             PYTHON,
@@ -76,9 +86,11 @@ def gunicorn(env: dict, *, workers: int = 2, threads: int = 4):
             str(threads),
             "--log-level",
             "warning",
+            *extra_args,
         ],
         cwd=ROOT,
         env=env,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -95,6 +107,8 @@ def gunicorn(env: dict, *, workers: int = 2, threads: int = 4):
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if log:
+            log.close()
 
 
 def percentile(values: list[float], fraction: float) -> float:

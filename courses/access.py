@@ -11,7 +11,6 @@ from .models import (
     Enrolment,
     EnrolmentStatus,
     ModulePage,
-    ModuleProgress,
 )
 
 
@@ -54,14 +53,12 @@ def has_course_access(
 
 
 def first_unfinished_module_before(user, module: ModulePage, course: CoursePage):
+    from .selectors import completed_module_ids_in
+
+    # First, so the module list and this user's progress arrive in one query; the answer
+    # is shared with the rest of the page's render.
+    done = completed_module_ids_in(user, course)
     earlier = [m for m in course.modules if m.path < module.path]
-    if not earlier:
-        return None
-    done = set(
-        ModuleProgress.objects.filter(
-            user=user, module__in=earlier, completed_at__isnull=False
-        ).values_list("module_id", flat=True)
-    )
     return next((m for m in earlier if m.pk not in done), None)
 
 
@@ -140,4 +137,8 @@ def may_view_media(user, obj) -> bool:
     if not modules:
         return True
     allowed = accessible_course_ids(user)
-    return any(module.get_parent().pk in allowed for module in modules)
+    if not allowed:
+        return False
+    # The modules' courses by path: one query, not one get_parent() per module.
+    course_paths = {module.path[: -module.steplen] for module in modules}
+    return CoursePage.objects.filter(pk__in=allowed, path__in=course_paths).exists()

@@ -2,12 +2,13 @@
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks as wagtail_blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from .. import conf
@@ -43,7 +44,60 @@ class ModuleKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class CourseIndexPage(Page):
+def route_to_child(page, request, path_components, child_model):
+    """Wagtail's Page.route in one query per level instead of two.
+
+    Wagtail finds a child with `get_children().get(slug=...)` and then loads `.specific`.
+    Where the child's type is known (a catalogue holds courses, a course holds modules) we
+    load the specific row straight away. Anything else (another page type, an unknown slug)
+    falls back to Wagtail's own routing, which also raises the 404.
+    """
+    if path_components:
+        child = (
+            child_model.objects.child_of(page).filter(slug=path_components[0]).first()
+        )
+        if child is not None:
+            child = child.specific  # no query unless a subclass of child_model
+            # As Wagtail's route does: get_parent() is then free, all the way up.
+            child._cached_parent_obj = page
+            return child.route(request, path_components[1:])
+    return Page.route(page, request, path_components)
+
+
+def routed_ancestors(page) -> list[Page] | None:
+    """The ancestors routing already loaded (site root first), or None if any is missing."""
+    chain = []
+    node = page.__dict__.get("_cached_parent_obj")
+    while node is not None:
+        chain.append(node)
+        node = node.__dict__.get("_cached_parent_obj")
+    chain.reverse()
+    # Complete from depth 2 (a site root) down to the parent; depth 1 is the tree root.
+    if [p.depth for p in chain] != list(range(2, page.depth)):
+        return None
+    return chain
+
+
+class RoutedPageMixin:
+    """Page view restrictions from the ancestors routing loaded: one query, not two.
+
+    Wagtail's check_view_restrictions asks get_view_restrictions(), which loads every
+    ancestor again to see whether any is an alias. When this page was reached through
+    routing we already hold those ancestors, so only the restrictions query remains. If any
+    page in the chain is an alias, or the chain is incomplete, Wagtail's own method decides.
+    """
+
+    def get_view_restrictions(self):
+        chain = routed_ancestors(self)
+        if chain is None or any(p.alias_of_id for p in [*chain, self]):
+            return super().get_view_restrictions()
+        root_path = self.path[: self.steplen]  # the tree root cannot be an alias
+        return PageViewRestriction.objects.filter(
+            Q(page_id__in=[p.pk for p in chain] + [self.pk]) | Q(page__path=root_path)
+        )
+
+
+class CourseIndexPage(RoutedPageMixin, Page):
     """The catalogue. It owns its listing query."""
 
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES)
@@ -56,18 +110,29 @@ class CourseIndexPage(Page):
     class Meta:
         verbose_name = _("course catalogue")
 
+    def route(self, request, path_components):
+        return route_to_child(self, request, path_components, CoursePage)
+
     def get_context(self, request, *args, **kwargs):
-        from ..selectors import catalogue_courses, catalogue_filters_from_query
+        from ..selectors import (
+            catalogue_courses,
+            catalogue_filters_from_query,
+            pages_cache_key,
+        )
 
         context = super().get_context(request, *args, **kwargs)
         filters = catalogue_filters_from_query(request.GET)
+        courses = list(catalogue_courses(self, **filters))
         context["filters"] = filters
-        context["courses"] = catalogue_courses(self, **filters)
+        context["courses"] = courses
+        # The cards are cached (public content); any course published, moved or
+        # unpublished changes this key.
+        context["courses_cache_key"] = pages_cache_key(courses)
         context["topic_choices"] = ModuleKind.choices
         return context
 
 
-class CoursePage(Page):
+class CoursePage(RoutedPageMixin, Page):
     summary = models.TextField(
         help_text=_("One or two sentences for the catalogue card.")
     )
@@ -160,30 +225,50 @@ class CoursePage(Page):
         return self.ce_hours > 0
 
     @cached_property
-    def modules(self):
-        return list(
-            ModulePage.objects.child_of(self).live().specific().order_by("path")
+    def modules(self) -> list["ModulePage"]:
+        """Live modules in order: one query (modules have no page subtypes to resolve).
+        Their bodies are not loaded: lists show titles, and each module page loads its own."""
+        return self.adopt_modules(
+            ModulePage.objects.child_of(self)
+            .live()
+            .defer_streamfields()
+            .order_by("path")
         )
+
+    def adopt_modules(self, modules) -> list["ModulePage"]:
+        """Keep `modules` as this course's module list; each module's `course` is then free."""
+        modules = list(modules)
+        for module in modules:
+            module._cached_parent_obj = self
+        self.__dict__["modules"] = modules
+        return modules
 
     @property
     def total_minutes(self) -> int:
         return sum(module.estimated_minutes for module in self.modules)
 
-    def get_context(self, request, *args, **kwargs):
-        from ..selectors import course_learner_state
+    def route(self, request, path_components):
+        return route_to_child(self, request, path_components, ModulePage)
 
-        context = super().get_context(request, *args, **kwargs)
+    def get_context(self, request, *args, **kwargs):
         from ..extensions import panels
         from ..memo import rendering
+        from ..selectors import course_learner_state, pages_cache_key
 
-        context["modules"] = self.modules
+        context = super().get_context(request, *args, **kwargs)
         with rendering(self):
-            context.update(course_learner_state(request.user, self, self.modules))
+            # Learner state first: for an enrolled learner it loads the module list and
+            # their progress in one query.
+            context.update(course_learner_state(request.user, self))
+            context["modules"] = self.modules
             context["course_panels"] = panels("course", request, self)
+        # The public syllabus fragment is cached; publishing, moving or unpublishing a
+        # module changes this key (the page's own key covers the course's fields).
+        context["modules_cache_key"] = pages_cache_key(self.modules)
         return context
 
 
-class ModulePage(Page):
+class ModulePage(RoutedPageMixin, Page):
     kind = models.CharField(
         max_length=20, choices=ModuleKind.choices, default=ModuleKind.OTHER
     )
@@ -220,14 +305,23 @@ class ModulePage(Page):
         from django.shortcuts import redirect
 
         from ..access import module_access
+        from ..memo import rendering
+        from ..selectors import module_visit_needs_recording
         from ..services import progress_record_visit
 
-        decision = module_access(request.user, self)
+        # Access is decided here, before anything renders: the cached module content in
+        # the template is only ever reached by someone module_access allowed.
+        with rendering(self.course):
+            decision = module_access(request.user, self)
+            record_visit = (
+                decision.reason == "enrolled"
+                and module_visit_needs_recording(request.user, self)
+            )
         if not decision.allowed:
             # Never a bare 403: send them to the syllabus, which explains how to get in.
             messages.info(request, decision.message)
             return redirect(self.course.get_url(request))
-        if decision.reason == "enrolled":
+        if record_visit:
             progress_record_visit(user=request.user, module=self)
         return super().serve(request, *args, **kwargs)
 

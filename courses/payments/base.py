@@ -1,5 +1,6 @@
 """The payment backend interface. Services talk to this, never to a vendor SDK."""
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -36,9 +37,12 @@ class WebhookEvent:
     data: dict  # the event's data.object
 
 
-class PaymentBackend:
+class PaymentBackend(ABC):
+    """Implemented by StripeBackend and TestModeBackend."""
+
     name = ""
 
+    @abstractmethod
     def checkout_start(
         self,
         *,
@@ -47,15 +51,16 @@ class PaymentBackend:
         cancel_url: str,
         customer_email: str,
     ) -> CheckoutSession:
-        raise NotImplementedError
+        """Create a pending checkout for the order; its url is where the learner pays."""
 
+    @abstractmethod
     def checkout_lookup(self, session_id: str) -> CheckoutSession | None:
         """The session as the provider knows it, or None if it does not exist."""
-        raise NotImplementedError
 
+    @abstractmethod
     def refund(self, *, order, amount: Decimal | None = None) -> str:
         """Ask the provider to refund; returns the provider's refund id."""
-        raise NotImplementedError
 
+    @abstractmethod
     def webhook_parse(self, *, payload: bytes, signature: str) -> WebhookEvent:
-        raise NotImplementedError
+        """Verify the signature on the raw body and parse the event, or raise InvalidWebhook."""

@@ -11,12 +11,17 @@ use a local-memory cache; with the database cache of the production settings eac
 fragment read is one more (cheap) query, which the benchmark's table shows.
 """
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.images import ImageFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image as PILImage
+from wagtail.images.models import Image
 from wagtail.models import PageViewRestriction
 
 from assessments.models import Certificate, Quiz, QuizKind
@@ -183,6 +188,39 @@ def test_catalogue_costs_the_same_with_2_or_8_courses(client, catalogue, make_co
         while len(catalogue.get_children()) < total:
             make_course(title=f"Course {len(catalogue.get_children()) + 1}", modules=1)
         counts.append(cost(client, catalogue.url)[0])
+    assert counts[0] == counts[1], counts
+
+
+def test_catalogue_card_images_do_not_cost_a_query_each(
+    client, catalogue, make_course, tmp_path, settings
+):
+    from django.core.cache import cache
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (64, 32), "teal").save(buffer, "PNG")
+    counts = []
+    for total in (1, 4):
+        while len(catalogue.get_children()) < total:
+            course = make_course(
+                title=f"Course {len(catalogue.get_children()) + 1}", modules=1
+            )
+            course.hero_image = Image.objects.create(
+                title=course.title,
+                file=ImageFile(io.BytesIO(buffer.getvalue()), name="hero.png"),
+            )
+            course.save_revision().publish()
+        client.get(catalogue.url)  # creates the renditions
+        cache.clear()  # measure rendering the cards, not the cached fragment
+        with CaptureQueriesContext(connection) as context:
+            html = client.get(catalogue.url).content.decode()
+        assert html.count('class="card-image"') == total
+        renditions = [
+            q for q in context.captured_queries if "wagtailimages_rendition" in q["sql"]
+        ]
+        assert len(renditions) == 1  # all cards' renditions in one prefetch
+        counts.append(len(context.captured_queries))
+        cache.clear()
     assert counts[0] == counts[1], counts
 
 

@@ -1,4 +1,12 @@
-"""Load the shipped question banks and quizzes (YAML beside this file), idempotently."""
+"""Load the shipped question banks and quizzes (YAML beside this file), idempotently.
+
+Every Foundations module gets a module quiz drawing its quiz tag (the module file's
+`quiz_tag`, or else its kind). The post-test draws from its own pool, stratified: the
+same number of `post_test_<quiz tag>` items for every module. Post-test items never carry a
+module's own tag, and module quizzes refuse the `post_test` tag, so a learner meets them
+first in the post-test. A question with `active: false` is kept but never drawn; a question
+removed from the files is left as it is in the database.
+"""
 
 from pathlib import Path
 
@@ -7,23 +15,27 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from taggit.models import Tag
 
+from courses.curriculum.loader import module_quiz_tags
 from courses.models import CoursePage, ModulePage
 
-from ..models import Question, QuestionOption, Quiz, QuizKind
+from ..models import (
+    POST_TEST_TAG,
+    FeedbackMode,
+    Question,
+    QuestionOption,
+    QuestionTag,
+    Quiz,
+    QuizKind,
+    post_test_tag,
+)
 
 QUESTIONS_DIR = Path(__file__).resolve().parent / "questions"
 
 FOUNDATIONS = "foundations-of-kap"
 ORIENTATION = "kap-and-infusion-clinics-orientation"
 MODULE_QUIZ_QUESTIONS = 8
-POST_TEST_QUESTIONS = 20
-FOUNDATIONS_KINDS = [
-    "mechanism",
-    "screening",
-    "session_presence",
-    "integration",
-    "ethics",
-]
+POST_TEST_PER_MODULE = 3
+POST_TEST_ATTEMPTS = 2
 
 
 def read_question_files(folder: Path = QUESTIONS_DIR) -> list[dict]:
@@ -55,7 +67,7 @@ def upsert_question(item: dict) -> str:
         "reference_url": item["reference"].get("url", "") or "",
         "reference_grade": item["reference"]["grade"],
         "difficulty": item.get("difficulty", "medium"),
-        "is_active": True,
+        "is_active": bool(item.get("active", True)),
     }
     options = _option_rows(item)
     question = Question.objects.filter(key=item["key"]).first()
@@ -103,6 +115,16 @@ def upsert_quiz(lookup: dict, fields: dict, *, tags=(), question_keys=()) -> Qui
     return quiz
 
 
+def _module_pool(tag: str):
+    # Id subqueries, not joins: a cheap plan on PostgreSQL even with stale statistics.
+    def carrying(name):
+        return QuestionTag.objects.filter(tag__name=name).values("content_object_id")
+
+    return Question.objects.filter(is_active=True, pk__in=carrying(tag)).exclude(
+        pk__in=carrying(POST_TEST_TAG)
+    )
+
+
 @transaction.atomic
 def load_question_banks() -> str:
     outcomes = {"created": 0, "updated": 0, "unchanged": 0}
@@ -115,35 +137,47 @@ def load_question_banks() -> str:
     quizzes = 0
     foundations = CoursePage.objects.filter(slug=FOUNDATIONS).first()
     if foundations:
-        for module in ModulePage.objects.child_of(foundations).order_by("path"):
-            if module.kind not in FOUNDATIONS_KINDS:
-                continue
+        tags = module_quiz_tags(FOUNDATIONS)
+        modules = list(ModulePage.objects.child_of(foundations).order_by("path"))
+        module_tags = [
+            (module, tags.get(module.slug) or module.kind) for module in modules
+        ]
+        for module, tag in module_tags:
+            if not _module_pool(tag).exists():
+                continue  # a quiz with no questions would lock the module
             upsert_quiz(
                 {"module": module},
                 {
                     "title": f"{module.title}: module quiz",
                     "kind": QuizKind.MODULE,
                     "question_count": MODULE_QUIZ_QUESTIONS,
+                    "feedback_mode": FeedbackMode.KEY_AFTER_PASS,
                     "instructions": "Questions are drawn at random from this module's bank. "
-                    "You can retake the quiz as often as you need; each attempt draws again.",
+                    "You can retake the quiz as often as you need; each attempt draws again. "
+                    "Each answer is marked right or wrong at once; the correct answers to "
+                    "the questions you miss are shown once you pass.",
                 },
-                tags=[module.kind],
+                tags=[tag],
             )
             quizzes += 1
-        from ..services import evaluation_form_ensure
+        from ..certificates.services import evaluation_form_ensure
 
         evaluation_form_ensure(course=foundations)
+        post_test_count = POST_TEST_PER_MODULE * len(module_tags)
         upsert_quiz(
             {"course": foundations, "kind": QuizKind.POST_TEST},
             {
                 "title": "Foundations of KAP: final post-test",
-                "question_count": POST_TEST_QUESTIONS,
-                "attempt_limit": 2,
-                "feedback_mode": "after_final",
-                "instructions": "Twenty questions drawn from every module. You have two "
-                "attempts; detailed feedback appears when you pass or after your final attempt.",
+                "question_count": post_test_count,
+                "draw_per_tag": POST_TEST_PER_MODULE,
+                "attempt_limit": POST_TEST_ATTEMPTS,
+                "feedback_mode": FeedbackMode.AFTER_FINAL,
+                "instructions": f"{post_test_count} questions, {POST_TEST_PER_MODULE} "
+                "from each module, drawn from a pool the module quizzes never show. You "
+                "have two attempts; detailed feedback appears when you pass or after your "
+                "final attempt.",
             },
-            tags=FOUNDATIONS_KINDS,
+            tags=[post_test_tag(tag) for _, tag in module_tags],
         )
         quizzes += 1
     orientation = CoursePage.objects.filter(slug=ORIENTATION).first()
@@ -159,6 +193,7 @@ def load_question_banks() -> str:
                     "title": "Orientation self-check",
                     "kind": QuizKind.MODULE,
                     "is_graded": False,
+                    "feedback_mode": FeedbackMode.AFTER_EACH,
                     "question_count": len(keys),
                     "instructions": "An ungraded self-check: answer, then read the feedback.",
                 },

@@ -2,7 +2,9 @@
 
 Pages are matched by slug under their parent, so a second run updates them in place.
 Block ids are derived from the module slug and position, so an unchanged file produces an
-unchanged page and no new revision.
+unchanged page and no new revision. Modules end up in the tree in file-name order: a module
+file added between existing ones (04-... between 03-... and 06-...) is moved into place on
+a database that already holds the others.
 """
 
 import uuid
@@ -15,7 +17,7 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from ..blocks import ModuleBodyBlock
-from ..models import CourseIndexPage, CoursePage, ModulePage
+from ..models import CourseIndexPage, CoursePage, ModuleKind, ModulePage
 
 CURRICULUM_DIR = Path(__file__).resolve().parent
 BLOCK_ID_NAMESPACE = uuid.UUID("5b0f8b1e-3c1d-4b7e-9c55-0c8f5d2a9e01")
@@ -27,6 +29,20 @@ class LoadReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    moved: int = 0
+
+
+def quiz_tag(module: dict) -> str:
+    """The tag of the module's quiz questions: `quiz_tag`, or else the module's kind."""
+    return module.get("quiz_tag") or module["kind"]
+
+
+def module_quiz_tags(course_slug: str, root: Path = CURRICULUM_DIR) -> dict[str, str]:
+    """{module slug: quiz tag} for a shipped course, in file-name order."""
+    for course, modules in read_course_folders(root):
+        if course["slug"] == course_slug:
+            return {module["slug"]: quiz_tag(module) for module in modules}
+    return {}
 
 
 def read_course_folders(root: Path = CURRICULUM_DIR) -> list[tuple[dict, list[dict]]]:
@@ -87,12 +103,18 @@ def course_fields(course: dict) -> dict:
         "ce_hours": Decimal(str(course.get("ce_hours", "0"))),
         "credit_type": course.get("credit_type", "") or "",
         "accreditation_statement": course.get("accreditation_statement", "") or "",
+        "ce_approved": bool(course.get("ce_approved", False)),
         "delivery_format": course.get("delivery_format", "home_study"),
         "modules_in_order": bool(course.get("modules_in_order", True)),
     }
 
 
 def module_fields(module: dict) -> dict:
+    if module["kind"] not in ModuleKind.values:
+        raise ValueError(
+            f"Module {module['slug']}: kind {module['kind']!r} is not one of "
+            f"{', '.join(ModuleKind.values)}. Use 'other' with a quiz_tag for a new topic."
+        )
     return {
         "title": module["title"],
         "kind": module["kind"],
@@ -177,4 +199,26 @@ def load_curriculum(root: Path = CURRICULUM_DIR) -> LoadReport:
             upsert_child(
                 course_page, ModulePage, module["slug"], module_fields(module), report
             )
+        report.moved += order_children(course_page, [m["slug"] for m in modules])
     return report
+
+
+def order_children(parent: Page, slugs: list[str]) -> int:
+    """Move the children with these slugs into this order; return how many moved.
+
+    Children not in `slugs` (added by trainers) keep their places around them."""
+    moved = 0
+    for index, slug in enumerate(slugs):
+        current = [
+            child_slug
+            for child_slug in parent.get_children()
+            .order_by("path")
+            .values_list("slug", flat=True)
+            if child_slug in slugs
+        ]
+        if current[index] == slug:
+            continue
+        page = parent.get_children().get(slug=slug)
+        page.move(parent.get_children().get(slug=current[index]), pos="left")
+        moved += 1
+    return moved

@@ -78,13 +78,21 @@ def summarise(attempts: list[dict]) -> dict:
                 stats["answered"] += 1
             if item["status"] == "correct":
                 stats["correct"] += 1
+            # Each attempt names its options with its own tokens; the bank's id (or, in
+            # older snapshots, the id itself) is what is the same across attempts.
+            stable = {
+                option["id"]: str(option.get("option_id", option["id"]))
+                for option in question["options"]
+            }
             for option in question["options"]:
-                stats["option_texts"][option["id"]] = (
+                stats["option_texts"][stable[option["id"]]] = (
                     option["text"],
                     option.get("is_correct"),
                 )
             if question["type"] != "ordering":
-                stats["options"].update(item["chosen"])
+                stats["options"].update(
+                    stable[chosen] for chosen in item["chosen"] if chosen in stable
+                )
             item_scores[question["question_id"]].append(item["awarded"])
             item_totals[question["question_id"]].append(attempt["score"])
 

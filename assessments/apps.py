@@ -7,42 +7,35 @@ class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from courses import extensions
+        from django.db.models.signals import post_delete, post_save
 
-        from . import checks, panels, selectors  # noqa: F401  (checks registers itself)
+        from courses import learner_state, page_cache
 
-        extensions.register_module_requirement(selectors.module_quiz_passed)
-        extensions.register_panel("module", panels.module_quiz_panel)
-        extensions.register_panel("course", panels.post_test_panel)
-        extensions.register_panel("course", panels.certificate_panel)
-        extensions.register_panel("dashboard", panels.dashboard_panel)
-        extensions.register_role_permissions(
-            "Trainers",
-            [
-                ("assessments", "add_question"),
-                ("assessments", "change_question"),
-                ("assessments", "view_question"),
-                ("assessments", "add_quiz"),
-                ("assessments", "change_quiz"),
-                ("assessments", "view_quiz"),
-                ("assessments", "view_attempt"),
-                ("assessments", "add_evaluationform"),
-                ("assessments", "change_evaluationform"),
-                ("assessments", "view_evaluationform"),
-            ],
+        from . import checks  # noqa: F401  (registers the system checks)
+        from .models import (
+            Certificate,
+            EvaluationResponse,
+            Question,
+            QuestionOption,
+            QuestionTag,
+            Quiz,
         )
-        extensions.register_role_permissions(
-            "Certificate administrators",
-            [
-                ("assessments", "view_quiz"),
-                ("assessments", "view_attempt"),
-                ("assessments", "add_attemptgrant"),
-                ("assessments", "view_attemptgrant"),
-                ("assessments", "add_certificate"),
-                ("assessments", "view_certificate"),
-                ("assessments", "revoke_certificate"),
-                ("assessments", "view_auditevent"),
-                ("assessments", "view_evaluationform"),
-                ("assessments", "view_evaluationresponse"),
-            ],
-        )
+        from .selectors import bank_changed
+
+        # Issuing, revoking or reissuing a certificate, or submitting the evaluation,
+        # changes what the learner's course page shows (courses.learner_state).
+        learner_state.changes_with(Certificate, EvaluationResponse)
+        for signal in (post_save, post_delete):
+            # Pages routed from the page cache carry their quiz (assessments.selectors).
+            signal.connect(
+                page_cache.bump_generation,
+                sender=Quiz,
+                dispatch_uid=f"assessments-quiz-{signal is post_save}",
+            )
+            # The cached pools quizzes draw from (assessments.selectors.drawable_pool).
+            for model in (Question, QuestionOption, QuestionTag, Quiz):
+                signal.connect(
+                    bank_changed,
+                    sender=model,
+                    dispatch_uid=f"assessments-bank-{model.__name__}-{signal is post_save}",
+                )

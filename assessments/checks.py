@@ -4,7 +4,8 @@ from django.core.checks import Error, Warning, register
 
 @register()
 def check_certificates(app_configs, **kwargs):
-    from . import conf, credentials
+    from . import conf
+    from .certificates import credentials
 
     messages = []
     if conf.record_retention_years() < 6:

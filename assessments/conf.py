@@ -17,7 +17,7 @@ def default_pass_mark() -> int:
 
 def certificate_template() -> str:
     """The HTML/CSS template the PDF is rendered from; a site may point this at its own."""
-    return _get("CERTIFICATE_TEMPLATE", "assessments/certificate_pdf.html")
+    return _get("CERTIFICATE_TEMPLATE", "assessments/certificates/certificate_pdf.html")
 
 
 def certificate_signature_image() -> str:
@@ -52,3 +52,10 @@ def ob3_signing_key_pem() -> str:
 
 def ob3_signing_key_file() -> str:
     return _get("OB3_SIGNING_KEY_FILE", "")
+
+
+def internal_tag_prefixes() -> tuple[str, ...]:
+    """Question tags that are bookkeeping, not topics: the quiz builder hides them."""
+    return tuple(
+        _get("INTERNAL_TAG_PREFIXES", ("seed", "post_test", "post-test", "internal"))
+    )

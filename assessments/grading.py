@@ -1,13 +1,20 @@
 """Pure grading: no database, no request. Everything is computed from the attempt snapshot.
 
-Snapshot question: {"id", "type", "scoring", "options": [{"id", "text", "is_correct",
-"feedback"}], "correct_order": [...]} plus display fields. Answers map a question id to an
-option id (single, case, true/false) or a list of option ids (multiple response, ordering).
+Snapshot question: {"id", "type", "scoring", "options": [{"id", "option_id", "text",
+"is_correct", "feedback"}], "correct_order": [...]} plus display fields. An option's "id" is
+a random token drawn for this attempt (older snapshots used the database id); "option_id" is
+the bank's id, for analytics only. Answers map a question id to an option id (single, case,
+true/false) or a list of option ids (multiple response, ordering).
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 SINGLE_ANSWER_TYPES = {"single", "case", "true_false"}
+# Whatever a form sent that names no option of the question: graded "invalid", and never
+# stored as sent (it may hold characters a database refuses).
+NOT_AN_OPTION = "__invalid__"
+POSITION = re.compile(r"[0-9]{1,3}")
 
 
 def _as_list(value) -> list[str]:
@@ -109,13 +116,18 @@ def parse_answers(snapshot: dict, data) -> dict:
     answers = {}
     for question in snapshot["questions"]:
         name = f"q-{question['id']}"
+        known = {option["id"] for option in question["options"]}
         if question["type"] == "multiple":
-            answers[question["id"]] = [value for value in data.getlist(name) if value]
+            answers[question["id"]] = [
+                value if value in known else NOT_AN_OPTION
+                for value in data.getlist(name)
+                if value
+            ]
         elif question["type"] == "ordering":
             positions = {}
             for option in question["options"]:
                 raw = (data.get(f"{name}-{option['id']}") or "").strip()
-                if raw.isdigit():
+                if POSITION.fullmatch(raw):
                     positions[option["id"]] = int(raw)
             if len(positions) == len(question["options"]) and len(
                 set(positions.values())
@@ -126,7 +138,7 @@ def parse_answers(snapshot: dict, data) -> dict:
         else:
             value = data.get(name)
             if value:
-                answers[question["id"]] = value
+                answers[question["id"]] = value if value in known else NOT_AN_OPTION
     return answers
 
 

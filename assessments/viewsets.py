@@ -4,25 +4,30 @@ import csv
 
 import django_filters
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import strip_tags
 from taggit.models import Tag
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import CreateView
+from wagtail.admin.views.generic import CreateView, DeleteView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
+from courses.forms import AdminModelForm
+from courses.models import Cohort
+from courses.programmes.selectors import cohort_member_ids
 from courses.viewsets import LinkColumn, NoAddPermissionPolicy, ReadOnlyPermissionPolicy
 
 from . import grading, selectors, services
+from .forms import QuizForm
 from .models import Attempt, AttemptGrant, Question, Quiz
+from .views_builder import QuestionIndexView, QuizCreateView, QuizEditView
 
 
 class StemColumn(Column):
@@ -30,7 +35,7 @@ class StemColumn(Column):
         return strip_tags(instance.stem)[:120]
 
 
-class QuestionForm(WagtailAdminModelForm):
+class QuestionForm(AdminModelForm):
     def clean(self):
         cleaned = super().clean()
         formset = self.formsets.get("options")
@@ -73,12 +78,15 @@ class QuestionViewSet(ModelViewSet):
     search_backend_name = None
     search_fields = ["key", "stem", "scenario", "explanation"]
     filterset_class = QuestionFilterSet
+    index_view_class = QuestionIndexView
     list_display = [
         "key",
         StemColumn("stem", label="Question"),
         "type",
         "difficulty",
         "is_active",
+        QuestionIndexView.used_in_column,
+        QuestionIndexView.statistics_column,
         LinkColumn(
             "preview",
             label="Preview",
@@ -134,6 +142,21 @@ class _NoShuffle:
         pass
 
 
+class QuizDeleteView(DeleteView):
+    """A quiz with attempts stays: the attempts are learners' records. Say so instead of
+    failing on the protected foreign key."""
+
+    def post(self, request, *args, **kwargs):
+        if self.get_object().attempts.exists():
+            messages.error(
+                request,
+                "This quiz has learners' attempts, which are kept as records, so it "
+                "cannot be deleted. Untick “Active” to retire it instead.",
+            )
+            return redirect(self.index_url_name)
+        return super().post(request, *args, **kwargs)
+
+
 class QuizViewSet(ModelViewSet):
     model = Quiz
     icon = "tasks"
@@ -144,6 +167,10 @@ class QuizViewSet(ModelViewSet):
     search_backend_name = None
     search_fields = ["title"]
     list_filter = ["kind", "is_graded", "is_active", "course"]
+    add_view_class = QuizCreateView
+    edit_view_class = QuizEditView
+    delete_view_class = QuizDeleteView
+    edit_handler = ObjectList(Quiz.panels, base_form_class=QuizForm)
     list_display = [
         "title",
         "kind",
@@ -164,7 +191,17 @@ class QuizViewSet(ModelViewSet):
         ):
             raise PermissionDenied
         quiz = get_object_or_404(Quiz, pk=pk)
-        stats = selectors.quiz_analytics(quiz)
+        # Trainers may narrow the analysis to one cohort of the quiz's course.
+        course = quiz.course or (quiz.module.course if quiz.module_id else None)
+        cohorts = list(Cohort.objects.filter(course=course)) if course else []
+        cohort = next(
+            (c for c in cohorts if str(c.pk) == request.GET.get("cohort")), None
+        )
+        stats = (
+            selectors.quiz_analytics(quiz, user_ids=cohort_member_ids(cohort))
+            if cohort
+            else selectors.quiz_statistics(quiz)  # cached until the next submission
+        )
         if request.GET.get("export") == "csv":
             return analytics_csv(quiz, stats)
         return TemplateResponse(
@@ -174,6 +211,8 @@ class QuizViewSet(ModelViewSet):
                 "quiz": quiz,
                 "stats": stats,
                 "index_url": reverse(self.get_url_name("index")),
+                "cohorts": cohorts,
+                "cohort": cohort,
             },
         )
 
@@ -260,7 +299,7 @@ class AttemptViewSet(ModelViewSet):
     export_filename = "attempts"
 
 
-class AttemptGrantForm(WagtailAdminModelForm):
+class AttemptGrantForm(AdminModelForm):
     class Meta:
         model = AttemptGrant
         fields = ["user", "quiz", "reason"]

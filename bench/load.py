@@ -1,28 +1,39 @@
-"""Load the pages people use most through gunicorn with wrk, and print a table.
+"""The load benchmark behind `make bench`: pages, quiz submissions and webhook replay.
 
-    .venv/bin/python bench/load.py [--database-url URL] [--duration 10] [--connections 8]
+    .venv/bin/python bench/load.py [--duration 10] [--submissions 2000] [--events 1000]
     scripts/with-postgres .venv/bin/python bench/load.py      # PostgreSQL
-    make bench                                                # both, one after the other
+    make bench          # both, then one table with SQLite and PostgreSQL side by side
 
 Builds an isolated database (a SQLite file in a temporary directory, or a database of its
-own created on the PostgreSQL server that DATABASE_URL / --database-url points at, dropped
-afterwards), runs migrate, createcachetable and collectstatic with the production settings
-(DEBUG off, the manifest static storage, the database cache), seeds the data set in
-bench/seed.py, and starts gunicorn on loopback (2 workers x 4 threads). Then, for each
-endpoint, wrk (Debian's package) runs 2 s of warm-up and 10 s of measurement at 8
-connections; Lua scripts written to the workspace add the logged-in session cookie, the
-X-Forwarded-Proto: https header the production settings trust, and for POSTs a CSRF cookie
-with the matching token and Referer. Queries per request are counted separately, in this
-process, with Django's test client and CaptureQueriesContext on the same database.
+own on the PostgreSQL server that DATABASE_URL / --database-url points at, dropped
+afterwards) and a redis-server of its own (Debian's package; `--cache database` uses the
+database cache instead), runs migrate, createcachetable and collectstatic with the
+production settings (DEBUG off, the manifest static storage, REDIS_URL), and seeds the data
+set in bench/seed.py. Then, against gunicorn on loopback (production's workers and threads):
 
-Two things differ from production on purpose, both printed with the table: the public
-verification page's per-address rate limit is lifted (wrk sends everything from one
-address, so it would measure the 429 page), and quiz submissions send no answers (wrk
-does not read the attempt page, so every attempt is graded as unanswered and failed,
-which keeps the module quiz open for the next start).
+1. Pages. For each, wrk (Debian's package) runs a warm-up and then a measured run at 8
+   connections. Lua scripts add the logged-in session cookie and the X-Forwarded-Proto:
+   https header the production settings trust. The workers' CPU time (from /proc) over the
+   measured run, divided by its requests, is the worker CPU per request. Each page is also
+   given as a ratio to the bare view (/healthz/) of the same run. Queries per request are
+   counted separately in this process, with Django's test client on the same database and
+   cache, on a warm second request.
+2. Quiz. 8 clients take the first module's quiz (POST start, GET the attempt page, POST
+   random answers) until --submissions are made, as bench/quiz.py does; on SQLite the
+   workers time every wait for the write lock and how long it is held.
+3. Webhooks. --events signed checkout.session.completed events for orders made through
+   checkout_start, 20 % of them redeliveries, from 8 senders (bench/webhooks.py); then the
+   database must hold exactly one paid order and one enrolment per unique event.
+
+`--json PATH` writes the figures for bench/report.py, which prints the combined table.
+
+One thing differs from production on purpose: the public verification page's per-address
+rate limit is lifted (wrk sends everything from one address, so it would measure the 429
+page).
 """
 
 import argparse
+import datetime
 import json
 import os
 import re
@@ -30,19 +41,30 @@ import shutil
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._server import gunicorn, manage, production_env, workspace  # noqa: E402
+from bench import quiz as quiz_bench  # noqa: E402
+from bench import webhooks as webhook_bench  # noqa: E402
+from bench._server import (  # noqa: E402
+    gunicorn,
+    manage,
+    percentile,
+    production_env,
+    production_gunicorn,
+    redis_server,
+    workspace,
+)
 
-WORKERS, THREADS = 2, 4
 NO_RATE_LIMIT = (10**9, 60)
 
-GUNICORN_CONFIG = f"""
-def post_worker_init(worker):
+# Appended to quiz.LOCK_TIMING_CONFIG: called in every worker after it starts.
+GUNICORN_EXTRA = f"""
+
+def _bench_post_worker_init(worker):
     # wrk sends every request from 127.0.0.1: lift the verification page's per-address
     # rate limit, or the benchmark would measure the 429 page.
     from django.conf import settings
@@ -85,74 +107,6 @@ function done(summary, latency, requests)
   local total = 0
   for _, thread in ipairs(threads) do total = total + thread:get("unexpected") end
   io.write(string.format("BENCH unexpected=%%d\\n", total))
-end
-"""
-
-# One connection per thread, one learner per thread: POST start, follow the attempt id
-# from the redirect, POST the submission, and again.
-LUA_QUIZ = """
-local learners = %(learners)s
-local start_path = %(start_path)s
-local referer = %(referer)s
-local threads = {}
-local counter = 0
-unexpected = 0
-starts = 0
-submits = 0
-
-function setup(thread)
-  counter = counter + 1
-  thread:set("me", counter)
-  table.insert(threads, thread)
-end
-
-function init(args)
-  local learner = learners[me]
-  headers = {
-    ["X-Forwarded-Proto"] = "https",
-    ["Cookie"] = "sessionid=" .. learner[1] .. "; csrftoken=" .. learner[2],
-    ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["X-CSRFToken"] = learner[2],
-    ["Referer"] = referer,
-  }
-  body = "csrfmiddlewaretoken=" .. learner[2]
-  attempt = nil
-end
-
-function request()
-  if attempt then
-    return wrk.format("POST", attempt, headers, body)
-  end
-  return wrk.format("POST", start_path, headers, body)
-end
-
-function response(status, response_headers, response_body)
-  local location = response_headers["Location"] or ""
-  if attempt == nil then
-    if status == 302 and string.match(location, "/learn/quizzes/attempts/%%d+/$") then
-      attempt = location
-      starts = starts + 1
-    else
-      unexpected = unexpected + 1
-    end
-  else
-    if status == 302 and string.match(location, "/result/$") then
-      submits = submits + 1
-    else
-      unexpected = unexpected + 1
-    end
-    attempt = nil
-  end
-end
-
-function done(summary, latency, requests)
-  local bad, started, submitted = 0, 0, 0
-  for _, thread in ipairs(threads) do
-    bad = bad + thread:get("unexpected")
-    started = started + thread:get("starts")
-    submitted = submitted + thread:get("submits")
-  end
-  io.write(string.format("BENCH unexpected=%%d starts=%%d submits=%%d\\n", bad, started, submitted))
 end
 """
 
@@ -212,7 +166,8 @@ def database_label(url: str) -> str:
 
 
 def count_queries(data: dict) -> dict:
-    """Each endpoint once warm, through Django's test client, as wrk will request it."""
+    """Each endpoint once warm, through Django's test client, as wrk will request it:
+    (all SQL statements, those the database cache ran)."""
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -242,6 +197,7 @@ def count_queries(data: dict) -> dict:
     counts = {"healthz": (0, 0)}
     reader = data["readers"][0]
     for key, path, session in (
+        ("home", "/", None),
         ("catalogue", data["catalogue"], None),
         ("course_anonymous", data["course"], None),
         ("course_enrolled", data["course"], reader),
@@ -250,10 +206,10 @@ def count_queries(data: dict) -> dict:
         ("verify", f"/certificates/verify/{data['certificate_codes'][0]}/", None),
     ):
         client = client_for(session)
-        measure(client, "get", path, 200)  # warm: templates, site root paths, fragments
+        measure(client, "get", path, 200)  # warm: templates, caches, learner state
         total, cache, _ = measure(client, "get", path, 200)
         counts[key] = (total, cache)
-    client = client_for(data["quizzers"][0])
+    client = client_for(data["quizzers"][-1])
     start_path = f"/learn/quizzes/{data['quiz_id']}/start/"
     total_start, cache_start, response = measure(client, "post", start_path, 302)
     total_submit, cache_submit, _ = measure(client, "post", response["Location"], 302)
@@ -348,8 +304,8 @@ def run_wrk(
     return result
 
 
-def write_scripts(workdir: Path, data: dict, base: str) -> dict:
-    """The Lua script of every endpoint: (path wrk starts from, script, wrk threads)."""
+def write_scripts(workdir: Path, data: dict) -> dict:
+    """The Lua script of every page row."""
     readers = [
         (f"sessionid={s['sessionid']}; csrftoken={s['csrftoken']}")
         for s in data["readers"]
@@ -365,20 +321,9 @@ def write_scripts(workdir: Path, data: dict, base: str) -> dict:
     verify_paths = [
         f"/certificates/verify/{code}/" for code in data["certificate_codes"]
     ]
-    parts = urlsplit(base)
-    quiz = workdir / "quiz.lua"
-    quiz.write_text(
-        LUA_QUIZ
-        % {
-            "learners": lua_table(
-                (s["sessionid"], s["csrftoken"]) for s in data["quizzers"]
-            ),
-            "start_path": lua_string(f"/learn/quizzes/{data['quiz_id']}/start/"),
-            "referer": lua_string(f"https://{parts.hostname}:{parts.port}/"),
-        }
-    )
     return {
         "healthz": rotate("healthz", [("/healthz/", "")]),
+        "home": rotate("home", [("/", "")]),
         "catalogue": rotate("catalogue", [(data["catalogue"], "")]),
         "course_anonymous": rotate("course_anonymous", [(data["course"], "")]),
         "course_enrolled": rotate(
@@ -388,31 +333,43 @@ def write_scripts(workdir: Path, data: dict, base: str) -> dict:
             "module_enrolled", [(data["module"], c) for c in readers]
         ),
         "dashboard": rotate("dashboard", [("/learn/my-courses/", c) for c in readers]),
-        "quiz": quiz,
         "verify": rotate("verify", [(p, "") for p in verify_paths]),
     }
 
 
 ROWS = [
     # key, label, who
-    ("healthz", "bare Django view /healthz/ (ceiling)", "anonymous"),
+    ("healthz", "bare Django view /healthz/", "anonymous"),
+    ("home", "home page", "anonymous"),
     ("catalogue", "catalogue", "anonymous"),
     ("course_anonymous", "course page", "anonymous"),
     ("course_enrolled", "course page", "enrolled learner"),
     ("module_enrolled", "module page", "enrolled learner"),
     ("dashboard", "dashboard", "enrolled learner"),
-    ("quiz", "quiz start + submit (2 POSTs)", "enrolled learner"),
     ("verify", "certificate verification", "anonymous"),
 ]
+
+
+# --- The run ---------------------------------------------------------------------------------
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
-    parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds per endpoint")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per page")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds per page")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (GET rows)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--submissions", type=int, default=2000, help="quiz; 0 skips")
+    parser.add_argument(
+        "--quiz-warmup", type=int, default=100, help="first submissions, not timed"
+    )
+    parser.add_argument("--events", type=int, default=1000, help="webhooks; 0 skips")
+    parser.add_argument("--duplicates", type=float, default=0.2)
+    parser.add_argument(
+        "--cache", choices=["redis", "database"], default="redis", help="production's"
+    )
+    parser.add_argument("--json", default="", help="write the figures here")
     parser.add_argument(
         "--static-root",
         default="",
@@ -426,12 +383,17 @@ def main():
     with (
         workspace() as workdir,
         (
-            isolated_postgres(args.database_url) if args.database_url else _nothing()
+            isolated_postgres(args.database_url)
+            if args.database_url
+            else nullcontext("")
         ) as database_url,
+        redis_server() if args.cache == "redis" else nullcontext("") as redis_url,
     ):
-        database_url = database_url or ""
         static_root = Path(args.static_root) if args.static_root else workdir / "static"
-        env = production_env(workdir, database_url, STATIC_ROOT=str(static_root))
+        extra = {"STATIC_ROOT": str(static_root)}
+        if redis_url:
+            extra["REDIS_URL"] = redis_url
+        env = production_env(workdir, database_url, **extra)
         label = database_label(database_url)
         print(f"\n== {label}: migrate, collectstatic, seed", flush=True)
         manage(env, "migrate", "--noinput", "-v", "0")
@@ -447,41 +409,167 @@ def main():
 
         seed_started = time.perf_counter()
         data = seed()
-        seed_seconds = time.perf_counter() - seed_started
-        print(f"   seeded in {seed_seconds:.0f} s: {data['counts']}", flush=True)
+        print(
+            f"   seeded in {time.perf_counter() - seed_started:.0f} s: {data['counts']}",
+            flush=True,
+        )
+        hook_sessions = []
+        if args.events:
+            unique = round(args.events * (1 - args.duplicates))
+            hook_sessions = webhook_bench.seed_orders(unique, prefix="hook", load=False)
+            print(f"   {unique} pending orders for the webhook replay", flush=True)
         settle()
         queries = count_queries(data)
 
-        config = workdir / "gunicorn_bench.py"
-        config.write_text(GUNICORN_CONFIG)
-        log_path = workdir / "gunicorn.log"
-        results = {}
+        results = {
+            "label": label,
+            "database": "postgresql" if database_url else "sqlite",
+            "cache": args.cache,
+            "date": datetime.date.today().isoformat(),
+            "cpus": os.cpu_count(),
+            "gunicorn": production_gunicorn(),
+            "args": vars(args),
+            "counts": data["counts"],
+            "queries": queries,
+            "pages": {},
+        }
         load_before = os.getloadavg()[0]
-        with gunicorn(
-            env,
-            workers=WORKERS,
-            threads=THREADS,
-            extra_args=("--config", str(config)),
-            log_path=log_path,
-        ) as base:
-            scripts = write_scripts(workdir, data, base)
-            for key, label_, who in ROWS:
-                script = scripts[key]
-                threads = args.connections if key == "quiz" else args.threads
-                path = "/" if key == "quiz" else _first_path(script)
-                options = {"connections": args.connections, "threads": threads}
-                run_wrk(base + path, script, duration=args.warmup, **options)
-                results[key] = run_wrk(
-                    base + path, script, duration=args.duration, **options
-                )
-                print(
-                    f"   {label_} ({who}): {results[key]['rps']:.0f} req/s", flush=True
-                )
-        server_log = log_path.read_text(encoding="utf-8", errors="replace")
-        load = (load_before, os.getloadavg()[0])
+        results["pages"] = run_pages(env, workdir, data, args)
+        if args.submissions:
+            results["quiz"] = run_quiz(env, workdir, data, args)
+        if args.events:
+            results["webhooks"] = run_webhooks(env, workdir, hook_sessions, args)
+        results["load"] = [load_before, os.getloadavg()[0]]
+    results["elapsed"] = time.perf_counter() - started
+    print_table(results)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1, default=str))
+    failed = results.get("quiz", {}).get("ok") is False or (
+        results.get("webhooks", {}).get("ok") is False
+    )
+    sys.exit(1 if failed else 0)
 
-    elapsed = time.perf_counter() - started
-    print_table(label, args, data, queries, results, server_log, load, elapsed)
+
+def run_pages(env, workdir, data, args) -> dict:
+    config = workdir / "gunicorn_pages.py"
+    config.write_text(quiz_bench.lock_timing_config("", GUNICORN_EXTRA))
+    log_path = workdir / "gunicorn-pages.log"
+    pages = {}
+    with gunicorn(
+        env,
+        extra_args=("--config", str(config)),
+        log_path=log_path,
+    ) as base:
+        scripts = write_scripts(workdir, data)
+        for key, label, who in ROWS:
+            script = scripts[key]
+            path = _first_path(script)
+            options = {"connections": args.connections, "threads": args.threads}
+            run_wrk(base + path, script, duration=args.warmup, **options)
+            cpu_before = base.worker_cpu_seconds()
+            result = run_wrk(base + path, script, duration=args.duration, **options)
+            cpu = base.worker_cpu_seconds() - cpu_before
+            result["cpu_ms"] = 1000 * cpu / max(1, result["requests"])
+            result.pop("output")
+            pages[key] = result
+            print(
+                f"   {label} ({who}): {result['rps']:.0f} req/s, "
+                f"{result['cpu_ms']:.2f} ms worker CPU per request",
+                flush=True,
+            )
+    server_log = log_path.read_text(encoding="utf-8", errors="replace")
+    pages["_server_errors"] = server_log.count("Internal Server Error")
+    return pages
+
+
+def quiz_warmup(args) -> int:
+    return min(args.quiz_warmup, args.submissions // 10)
+
+
+def run_quiz(env, workdir, data, args) -> dict:
+    """quiz.drive against this data set's first module quiz, 8 clients."""
+    stats_dir = workdir / "lock-stats"
+    stats_dir.mkdir()
+    config = workdir / "gunicorn_quiz.py"
+    sqlite = not args.database_url
+    config.write_text(
+        quiz_bench.lock_timing_config(str(stats_dir) if sqlite else "", GUNICORN_EXTRA)
+    )
+    log_path = workdir / "gunicorn-quiz.log"
+    learners = [
+        {
+            "name": q["username"],
+            "sessionid": q["sessionid"],
+            "csrftoken": q["csrftoken"],
+        }
+        for q in data["quizzers"]
+    ]
+    print(f"   quiz: {args.submissions} submissions, 8 clients", flush=True)
+    with gunicorn(
+        env,
+        extra_args=("--config", str(config)),
+        log_path=log_path,
+    ) as base:
+        run = quiz_bench.drive(
+            base,
+            data["quiz_id"],
+            learners,
+            submissions=args.submissions,
+            concurrency=8,
+            warmup=quiz_warmup(args),
+        )
+    server_log = log_path.read_text(encoding="utf-8", errors="replace")
+    counts, errors = run["counts"], run["errors"]
+    locked = counts["locked_responses"] + quiz_bench.locked_in_log(server_log)
+    summary = {
+        "submissions": counts["submitted"],
+        "untimed": quiz_warmup(args),
+        "elapsed": run["elapsed"],
+        "errors": sum(errors.values()),
+        "error_samples": run["error_samples"],
+        "locked": locked,
+        "server_errors": server_log.count("Internal Server Error"),
+        "lock": quiz_bench.read_lock_stats(stats_dir) if sqlite else None,
+    }
+    for step, values in run["latencies"].items():
+        summary[step] = {
+            "p50": percentile(values, 0.5) * 1000,
+            "p99": percentile(values, 0.99) * 1000,
+            "n": len(values),
+        }
+    summary["ok"] = (
+        summary["errors"] == 0
+        and locked == 0
+        and summary["server_errors"] == 0
+        and counts["submitted"] == args.submissions
+    )
+    return summary
+
+
+def run_webhooks(env, workdir, sessions, args) -> dict:
+    print(f"   webhooks: {args.events} events", flush=True)
+    with gunicorn(env) as base:
+        run = webhook_bench.replay(
+            base,
+            sessions,
+            events=args.events,
+            duplicates=args.duplicates,
+            concurrency=8,
+            warmup=args.events // 20,
+        )
+    check = webhook_bench.exactly_once(sessions, run["outcomes"])
+    latencies = run["latencies"]
+    return {
+        **check,
+        "events": len(run["outcomes"]),
+        "untimed": args.events // 20,
+        "elapsed": run["elapsed"],
+        "p50": percentile(latencies, 0.5) * 1000,
+        "p99": percentile(latencies, 0.99) * 1000,
+        "ok": check["paid"] == check["enrolments"] == check["processed"]
+        and check["processed"] == check["unique"]
+        and check["errors"] == 0,
+    }
 
 
 def settle() -> None:
@@ -501,75 +589,14 @@ def settle() -> None:
     print(f"   settled in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-@contextmanager
-def _nothing():
-    yield ""
-
-
 def _first_path(script: Path) -> str:
     return re.search(r'\{\{"([^"]+)"', script.read_text()).group(1)
 
 
-def print_table(label, args, data, queries, results, server_log, load, elapsed):
-    counts = data["counts"]
-    print(
-        f"\n{label}: gunicorn {WORKERS} workers x {THREADS} threads, production settings "
-        f"(DEBUG off, database cache), wrk {args.connections} connections, "
-        f"{args.duration} s per row after {args.warmup} s warm-up"
-    )
-    print(
-        f"Data: {counts['courses']} courses x {counts['modules'] // counts['courses']} modules, "
-        f"{counts['questions']} questions, {counts['learners']:,} learners, "
-        f"{counts['enrolments']:,} enrolments, {counts['attempts']:,} attempts, "
-        f"{counts['certificates']} certificates"
-    )
-    print()
-    print(
-        "| endpoint | as | requests/s | p50 | p99 | queries/request (cache) | errors |"
-    )
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for key, name, who in ROWS:
-        result = results[key]
-        if key == "quiz":
-            (start, start_cache), (submit, submit_cache) = (
-                queries["quiz_start"],
-                queries["quiz_submit"],
-            )
-            query_text = f"{start} ({start_cache}) + {submit} ({submit_cache})"
-        else:
-            total, cache = queries[key]
-            query_text = f"{total} ({cache})"
-        errors = result["errors"] + result["unexpected"]
-        print(
-            f"| {name} | {who} | {result['rps']:,.0f} | {result['p50']:.1f} ms "
-            f"| {result['p99']:.1f} ms | {query_text} | {errors} |"
-        )
-    quiz = results["quiz"]["extra"]
-    print()
-    print(
-        f"Quiz: {quiz.get('starts', 0)} attempts started and {quiz.get('submits', 0)} "
-        f"submitted during the measured run ({args.connections} learners, one per "
-        "connection; wrk threads = connections for this row)."
-    )
-    print(
-        "Queries/request: SQL statements, counted once per endpoint in-process with the "
-        "test client; in brackets, how many of them the database cache ran (reads, writes "
-        "and their transactions)."
-    )
-    print(
-        "Errors: non-2xx/3xx responses, socket errors and responses with a status other "
-        "than the one expected (200, or the 302s of the quiz flow)."
-    )
-    server_errors = server_log.count("Internal Server Error")
-    print(f"Server log: {server_errors} internal server errors.")
-    if server_errors:
-        first = server_log.find("Traceback")
-        print(server_log[first : first + 3000])
-    print(
-        f"1-minute load average: {load[0]:.1f} before the runs, {load[1]:.1f} after, on "
-        f"{os.cpu_count()} cores (gunicorn and wrk account for part of it)."
-    )
-    print(f"Total time for this database: {elapsed:.0f} s")
+def print_table(results: dict) -> None:
+    from bench.report import print_database
+
+    print_database(results)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ LEARNERS = 2_000
 ATTEMPTS = 20_000
 CERTIFICATES = 500
 READERS = 64  # learners whose logged-in sessions read pages under load
-QUIZZERS = 8  # one learner per load-generator connection for quiz start and submit
+QUIZZERS = 64  # learners the quiz clients take turns with (8 clients at a time)
 BATCH = 500
 
 
@@ -138,19 +138,20 @@ def _questions_and_quizzes(courses, modules) -> dict:
     """200 questions (the 77 shipped Foundations questions, then variants of them), a
     module quiz on every module and a post-test on every course. Returns {module id or
     ("post", course id): quiz}."""
+    from assessments.certificates.services import evaluation_form_ensure
     from assessments.curriculum.loader import (
-        FOUNDATIONS_KINDS,
         read_question_files,
         upsert_question,
         upsert_quiz,
     )
     from assessments.models import QuizKind
-    from assessments.services import evaluation_form_ensure
+    from courses.curriculum.loader import module_quiz_tags
 
+    foundations_tags = sorted(set(module_quiz_tags("foundations-of-kap").values()))
     shipped = [
         item
         for item in read_question_files()
-        if set(item.get("tags", [])) & set(FOUNDATIONS_KINDS)
+        if set(item.get("tags", [])) & set(foundations_tags)
     ]
     items = list(shipped)
     variant = 0
@@ -187,7 +188,7 @@ def _questions_and_quizzes(courses, modules) -> dict:
                 "attempt_limit": 2,
                 "feedback_mode": "after_final",
             },
-            tags=FOUNDATIONS_KINDS,
+            tags=foundations_tags,
         )
         if course.awards_ce:
             evaluation_form_ensure(course=course)
@@ -438,11 +439,11 @@ def _certificates(rng, now, plan, courses) -> list[str]:
     helpers build them), inserted in bulk. The PDF is left empty: rendering 500 PDFs with
     WeasyPrint would take longer than the whole benchmark, and no benchmarked page reads
     it."""
-    from assessments.models import Certificate
-    from assessments.services.certificates import (
+    from assessments.certificates.services import (
         _frozen_course_fields,
         _frozen_learner_fields,
     )
+    from assessments.models import Certificate
 
     rows = []
     for row in plan:

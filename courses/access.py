@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from .memo import on_page
 from .models import (
     ACCESS_STATUSES,
     CoursePage,
@@ -12,35 +11,24 @@ from .models import (
     EnrolmentStatus,
     ModulePage,
 )
+from .programmes.selectors import module_release_lock
+
+# Plain reads live in selectors; they are imported here so callers that ask "may this user
+# see it?" find everything in one module.
+from .selectors import (  # noqa: F401
+    can_preview,
+    completed_module_ids_in,
+    enrolment_for,
+    required_modules_for,
+)
 
 
 @dataclass(frozen=True)
 class ModuleAccess:
     allowed: bool
-    reason: str  # preview | enrolled | anonymous | not_enrolled | suspended | locked
+    reason: str  # preview | enrolled | anonymous | not_enrolled | suspended | scheduled | locked
     message: str = ""
     blocking_module: ModulePage | None = None
-
-
-def can_preview(user, course: CoursePage) -> bool:
-    """Staff who may edit the course in Wagtail see everything, to review it."""
-    if not (user.is_authenticated and user.is_staff):
-        return False
-    return user.is_superuser or on_page(
-        course,
-        ("can_edit", user.pk),
-        lambda: course.permissions_for_user(user).can_edit(),
-    )
-
-
-def enrolment_for(user, course: CoursePage) -> Enrolment | None:
-    if not user.is_authenticated:
-        return None
-    return on_page(
-        course,
-        ("enrolment", user.pk),
-        lambda: Enrolment.objects.filter(user=user, course=course).first(),
-    )
 
 
 def has_course_access(
@@ -53,19 +41,19 @@ def has_course_access(
 
 
 def first_unfinished_module_before(user, module: ModulePage, course: CoursePage):
-    from .selectors import completed_module_ids_in
-
-    # First, so the module list and this user's progress arrive in one query; the answer
-    # is shared with the rest of the page's render.
     done = completed_module_ids_in(user, course)
-    earlier = [m for m in course.modules if m.path < module.path]
+    if module.pk in done:
+        return None  # a module once completed stays open, whatever was added before it
+    earlier = [m for m in required_modules_for(user, course) if m.path < module.path]
     return next((m for m in earlier if m.pk not in done), None)
 
 
 def module_access(user, module: ModulePage) -> ModuleAccess:
     course = module.course
     if not user.is_authenticated:
-        return ModuleAccess(False, "anonymous", "Log in and enrol to open this module.")
+        return ModuleAccess(
+            False, "anonymous", "Log in and enroll to open this module."
+        )
     if can_preview(user, course):
         return ModuleAccess(True, "preview")
     enrolment = enrolment_for(user, course)
@@ -77,7 +65,12 @@ def module_access(user, module: ModulePage) -> ModuleAccess:
         )
     if not (enrolment and enrolment.status in ACCESS_STATUSES):
         return ModuleAccess(
-            False, "not_enrolled", "Enrol in this course to open its modules."
+            False, "not_enrolled", "Enroll in this course to open its modules."
+        )
+    opens_on = module_release_lock(user, module, enrolment)
+    if opens_on is not None:
+        return ModuleAccess(
+            False, "scheduled", f"“{module.title}” opens on {opens_on:%B %-d, %Y}."
         )
     if course.modules_in_order:
         blocking = first_unfinished_module_before(user, module, course)
@@ -142,3 +135,42 @@ def may_view_media(user, obj) -> bool:
     # The modules' courses by path: one query, not one get_parent() per module.
     course_paths = {module.path[: -module.steplen] for module in modules}
     return CoursePage.objects.filter(pk__in=allowed, path__in=course_paths).exists()
+
+
+def visible_pages(user):
+    """Live, public pages minus the modules this user may not open: what search may list."""
+    from wagtail.models import Page
+
+    return Page.objects.live().public().exclude(id__in=list(gated_module_ids(user)))
+
+
+def image_is_public(image) -> bool:
+    """Shown on a page anyone may open: a live, unrestricted page that is not a module (a
+    course's hero image, its catalogue card, a faculty photo). Module images are not: they
+    are served only through the module image view, to people who may see the module."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page, ReferenceIndex
+
+    page_ids = (
+        ReferenceIndex.get_references_to(image)
+        .filter(base_content_type=ContentType.objects.get_for_model(Page))
+        .values_list("object_id", flat=True)
+    )
+    return (
+        Page.objects.live()
+        .public()
+        .not_type(ModulePage)
+        .filter(pk__in=[int(pk) for pk in page_ids])
+        .exists()
+    )
+
+
+def may_manage_images(user, image) -> bool:
+    """People who work with this image in the Wagtail admin (its listing and choosers show
+    the files themselves)."""
+    from wagtail.permissions import policy_registry
+
+    policy = policy_registry.get_by_type(type(image))
+    return user.is_authenticated and policy.user_has_any_permission_for_instance(
+        user, ["change", "choose", "delete"], image
+    )

@@ -7,4 +7,13 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            learner_state,
+            page_cache,
+        )
+        from .programmes import selectors as programme_selectors
+
+        page_cache.connect_signals()
+        learner_state.connect_signals()
+        programme_selectors.connect_signals()

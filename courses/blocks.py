@@ -9,13 +9,9 @@ from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
-RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "superscript"]
+from .evidence import EVIDENCE_GRADE_CHOICES, EVIDENCE_GRADE_HELP
 
-EVIDENCE_GRADES = [
-    ("H", _("High: primary or authoritative source")),
-    ("M", _("Medium: secondary source or one practice")),
-    ("L", _("Low: marketing, blog or unverified claim")),
-]
+RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "superscript"]
 
 CALLOUT_KINDS = [
     ("pearl", _("Clinical pearl")),
@@ -85,6 +81,17 @@ class VideoBlock(blocks.StructBlock):
         required=False,
         help_text=_("A text transcript, shown on request, for accessibility."),
     )
+    duration_minutes = blocks.DecimalBlock(
+        required=False,
+        min_value=0,
+        max_digits=5,
+        decimal_places=1,
+        label=_("Duration (minutes)"),
+        help_text=_(
+            "The video's running time. It counts toward the module's computed study "
+            "time and so toward the hours the course may claim."
+        ),
+    )
 
     class Meta:
         icon = "media"
@@ -119,14 +126,21 @@ class ReferenceBlock(blocks.StructBlock):
     citation = blocks.CharBlock(max_length=400)
     url = blocks.URLBlock(required=False)
     grade = blocks.ChoiceBlock(
-        choices=EVIDENCE_GRADES, default="M", label=_("Evidence grade")
+        choices=EVIDENCE_GRADE_CHOICES,
+        default="M",
+        label=_("Evidence grade"),
+        help_text=EVIDENCE_GRADE_HELP,
     )
     note = blocks.CharBlock(max_length=300, required=False)
 
     class Meta:
         icon = "link"
         template = "courses/blocks/reference.html"
-        description = _("The source of the claim above it, with its evidence grade.")
+        description = _(
+            "The source of the claim above it, with its evidence grade. On the module "
+            "page it becomes a numbered footnote marker after that claim and an entry in "
+            "the module's reference list."
+        )
         preview_value = {
             "citation": "Feder A, et al. JAMA Psychiatry. 2014;71(6):681-688.",
             "url": "https://jamanetwork.com/journals/jamapsychiatry/fullarticle/1860851",
@@ -185,7 +199,7 @@ class ScreeningChecklistBlock(blocks.StructBlock):
                 {
                     "criterion": "Primary psychotic disorder",
                     "category": "exclusion",
-                    "note": "Consistently excluded by KAP programmes.",
+                    "note": "Consistently excluded by KAP programs.",
                 },
                 {
                     "criterion": "Uncontrolled hypertension",

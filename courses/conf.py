@@ -35,6 +35,14 @@ def stripe_api_base() -> str:
     return _get("STRIPE_API_BASE", "")
 
 
+def task_backend() -> str:
+    """The django-tasks backend alias the plugin's tasks run on (emails, PDFs, bulk issue).
+
+    A site with a worker points this at a queue (the reference site: "background", on
+    django-tasks-db); the default runs them in the request, where they were before."""
+    return _get("TASK_BACKEND", "default")
+
+
 def payment_backend_path() -> str:
     # Without Stripe keys the local test-mode checkout is used (development only).
     default = STRIPE_BACKEND if stripe_secret_key() else TEST_MODE_BACKEND
@@ -60,3 +68,8 @@ def signup_url() -> str:
     from django.shortcuts import resolve_url
 
     return resolve_url(_get("SIGNUP_URL", settings.LOGIN_URL))
+
+
+def reading_words_per_minute() -> int:
+    """The reading rate behind computed study time (see courses/study_time.py)."""
+    return int(_get("READING_WORDS_PER_MINUTE", 120))

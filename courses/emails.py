@@ -1,44 +1,83 @@
-"""Learner emails: subject and message templates, rendered and sent in one place."""
+"""Learner emails: subject, plain-text and HTML templates, rendered here and delivered by
+a task.
 
-import logging
+Every email goes out as plain text with an HTML alternative in the shared branded layout
+(`courses/email/base.html`). An email with its own `<prefix>_message.html` uses that; one
+with only a text template gets the text wrapped in the same layout, so no email is ever
+sent unbranded. Links come from the configured base URL (`absolute_url`), never from a
+request's Host header. Rendering happens where the event happens (the email says what was
+true then); delivery is `tasks.deliver_email` on the task worker, once per key. The
+receipt is the exception: what it shows is fixed once the order is paid, so it is rendered
+on the worker too (`email_receipt`), off the payment webhook's response.
+"""
+
+import uuid
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django_tasks import task
 
-from . import conf
+from . import conf, tasks
+from .models import Order
 
-logger = logging.getLogger(__name__)
+BASE_TEMPLATE = "courses/email/base.html"
 
 
 def absolute_url(path: str) -> str:
     return getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/") + path
 
 
-def send_templated(template_prefix: str, *, to: str, context: dict) -> None:
-    context = {"provider_name": conf.provider_name(), **context}
+def email_context(context: dict) -> dict:
+    """What every email template may use: who sends it and where the site is."""
+    return {
+        "provider_name": conf.provider_name(),
+        "site_url": absolute_url("/"),
+        **context,
+    }
+
+
+def render_html(template_prefix: str, context: dict, text: str) -> str:
+    try:
+        return render_to_string(f"{template_prefix}_message.html", context)
+    except TemplateDoesNotExist:
+        return render_to_string(BASE_TEMPLATE, {**context, "text_body": text})
+
+
+def send_templated(
+    template_prefix: str, *, to: str, context: dict, key: str | None = None
+) -> None:
+    """Render now, deliver in the background. `key` names the occasion: the same key is
+    delivered once however often it is queued; without one every call is a new email."""
+    context = email_context(context)
     subject = " ".join(
         render_to_string(f"{template_prefix}_subject.txt", context).split()
     )
-    message = render_to_string(f"{template_prefix}_message.txt", context)
-    send_mail(subject, message, None, [to])
+    text = render_to_string(f"{template_prefix}_message.txt", context)
+    tasks.queue_email(
+        key=key or f"{template_prefix}:{uuid.uuid4().hex}",
+        to=[to],
+        subject=subject,
+        body=text,
+        html_body=render_html(template_prefix, context, text),
+    )
 
 
-def send_receipt(order) -> None:
-    """Runs after the payment commits. A mail outage must not undo or fail fulfilment, so
-    failures are logged for follow-up rather than raised into the webhook response."""
-    try:
-        _send_receipt(order)
-    except Exception:
-        logger.exception(
-            "Receipt email for order %s could not be sent", order.reference
-        )
+def queue_receipt(order) -> None:
+    """Email the receipt once the payment commits. It is rendered on the task worker, off
+    the webhook's response: everything it shows is fixed once the order is paid."""
+    tasks.enqueue_on_commit(email_receipt, order.pk)
 
 
-def _send_receipt(order) -> None:
+@task(backend=conf.task_backend())
+def email_receipt(order_id: int) -> str:
+    order = Order.objects.select_related("user", "course").filter(pk=order_id).first()
+    if order is None:
+        return "gone"
     send_templated(
         "courses/email/receipt",
+        key=f"receipt:{order.reference}",
         to=order.user.email,
         context={
             "order": order,
@@ -48,3 +87,4 @@ def _send_receipt(order) -> None:
             "course_url": absolute_url(order.course.url or "/"),
         },
     )
+    return "queued"

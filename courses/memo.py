@@ -25,3 +25,16 @@ def on_page(page, key, compute):
     if key not in memo:
         memo[key] = compute()
     return memo[key]
+
+
+def remember(page, key, value) -> None:
+    """Give the render an answer already known (a list page that read it for many pages)."""
+    memo = page.__dict__.get(_MEMO)
+    if memo is not None:
+        memo[key] = value
+
+
+def recalled(page, key):
+    """What the current render already knows under `key`, or None."""
+    memo = page.__dict__.get(_MEMO)
+    return None if memo is None else memo.get(key)

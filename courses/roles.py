@@ -3,11 +3,13 @@
 from django.contrib.auth.models import Group, Permission
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
-from . import extensions
+from .hooks import role_permissions
 from .models import CourseIndexPage
 
 TRAINERS = "Trainers"
 CERTIFICATE_ADMINISTRATORS = "Certificate administrators"
+# Consultants approve learners' consultation hours on the site; they need no admin access.
+CONSULTANTS = "Consultants"
 
 TRAINER_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page"]
 TRAINER_COLLECTION_PERMISSIONS = [
@@ -45,13 +47,11 @@ def ensure_roles() -> dict[str, Group]:
     for group in (trainers, administrators):
         group.permissions.add(admin_access)
     administrator_permissions = set(ADMINISTRATOR_MODEL_PERMISSIONS)
-    administrator_permissions |= extensions.role_permissions(CERTIFICATE_ADMINISTRATORS)
+    administrator_permissions |= role_permissions(CERTIFICATE_ADMINISTRATORS)
     administrators.permissions.add(
         *(_permission(*p) for p in administrator_permissions)
     )
-    trainer_permissions = set(TRAINER_MODEL_PERMISSIONS) | extensions.role_permissions(
-        TRAINERS
-    )
+    trainer_permissions = set(TRAINER_MODEL_PERMISSIONS) | role_permissions(TRAINERS)
     trainers.permissions.add(*(_permission(*p) for p in trainer_permissions))
 
     for catalogue in CourseIndexPage.objects.all():
@@ -68,4 +68,9 @@ def ensure_roles() -> dict[str, Group]:
             collection=root_collection,
             permission=_permission(app_label, codename),
         )
-    return {TRAINERS: trainers, CERTIFICATE_ADMINISTRATORS: administrators}
+    consultants, _ = Group.objects.get_or_create(name=CONSULTANTS)
+    return {
+        TRAINERS: trainers,
+        CERTIFICATE_ADMINISTRATORS: administrators,
+        CONSULTANTS: consultants,
+    }

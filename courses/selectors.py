@@ -1,82 +1,20 @@
 """Reads: catalogue queries, what a user may see, progress summaries."""
 
-import hashlib
 from datetime import timedelta
 from functools import reduce
 from operator import or_
 
-from django.db.models import (
-    Exists,
-    F,
-    FilteredRelation,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-)
+from django.db.models import Q
 from django.utils import timezone
 
-from .models.pages import CoursePage, ModuleKind, ModulePage
+from . import conf, learner_state
+from .memo import on_page
+from .models import ACCESS_STATUSES, Enrolment, ModuleProgress
+from .models.pages import CoursePage, ModulePage
 
 # Revisiting a module records the visit (last_visited_at, and completion if its
 # requirements are now met) at most this often, so reading is not a write every time.
 VISIT_REFRESH_INTERVAL = timedelta(minutes=15)
-CATALOGUE_CARD_RENDITION = "fill-640x320"
-
-
-def catalogue_filters_from_query(query) -> dict:
-    """Keep only filter values we understand, so odd query strings never error."""
-    topic = query.get("topic", "")
-    ce = query.get("ce", "")
-    return {
-        "topic": topic if topic in ModuleKind.values else "",
-        "ce": ce if ce in {"yes", "no"} else "",
-    }
-
-
-def catalogue_courses(
-    catalogue, *, topic: str = "", ce: str = ""
-) -> QuerySet[CoursePage]:
-    courses = CoursePage.objects.child_of(catalogue).live().public().order_by("path")
-    if topic:
-        # A course's topics are the kinds of its live modules: derived, never stored twice.
-        courses = courses.filter(
-            Exists(
-                ModulePage.objects.live().filter(
-                    kind=topic,
-                    path__startswith=OuterRef("path"),
-                    depth=OuterRef("depth") + 1,
-                )
-            )
-        )
-    if ce == "yes":
-        courses = courses.filter(ce_hours__gt=0)
-    elif ce == "no":
-        courses = courses.filter(ce_hours=0)
-    from wagtail.images import get_image_model
-
-    renditions = (
-        get_image_model()
-        .get_rendition_model()
-        .objects.filter(filter_spec=CATALOGUE_CARD_RENDITION)
-    )
-    # The card image of every course in one query, not one per card.
-    return courses.select_related("hero_image").prefetch_related(
-        Prefetch(
-            "hero_image__renditions",
-            queryset=renditions,
-            to_attr="prefetched_renditions",
-        )
-    )
-
-
-def pages_cache_key(pages) -> str:
-    """One key for a list of pages: changes when any is published, moved, added, removed
-    or reordered. Wagtail's Page.cache_key covers id, URL path and last publication."""
-    digest = hashlib.md5(usedforsecurity=False)
-    for page in pages:
-        digest.update(page.cache_key.encode())
-    return digest.hexdigest()
 
 
 def course_modules(course: CoursePage) -> list[ModulePage]:
@@ -84,8 +22,6 @@ def course_modules(course: CoursePage) -> list[ModulePage]:
 
 
 def completed_module_ids(user, modules) -> set[int]:
-    from .models import ModuleProgress
-
     if not user.is_authenticated or not modules:
         return set()
     return set(
@@ -97,56 +33,13 @@ def completed_module_ids(user, modules) -> set[int]:
 
 def module_progress_in(user, course: CoursePage) -> dict[int, tuple]:
     """This user's progress in the course's live modules: {module id: (completed_at,
-    last_visited_at)}, only for modules they have opened. Once per page render.
-
-    If the course's module list is not loaded yet, it is loaded in the same query (a left
-    join on this user's progress rows), so the list and the progress cost one query.
-    """
-    from .memo import on_page
-
-    if not user.is_authenticated:
-        return {}
-    return on_page(
-        course, ("progress", user.pk), lambda: _load_module_progress(user, course)
-    )
-
-
-def _load_module_progress(user, course: CoursePage) -> dict[int, tuple]:
-    from .models import ModuleProgress
-
-    if "modules" in course.__dict__:
-        rows = ModuleProgress.objects.filter(
-            user=user, module__in=[m.pk for m in course.modules]
-        ).values_list("module_id", "completed_at", "last_visited_at")
-        return {module_id: (done, visited) for module_id, done, visited in rows}
-    modules = course.adopt_modules(
-        ModulePage.objects.child_of(course)
-        .live()
-        .defer_streamfields()
-        .order_by("path")
-        .annotate(
-            mine=FilteredRelation("progress", condition=Q(progress__user=user)),
-            learner_completed_at=F("mine__completed_at"),
-            learner_visited_at=F("mine__last_visited_at"),
-        )
-    )
-    progress = {}
-    for module in modules:
-        # Per-user values do not stay on the shared module objects.
-        done = module.__dict__.pop("learner_completed_at")
-        visited = module.__dict__.pop("learner_visited_at")
-        if visited is not None:
-            progress[module.pk] = (done, visited)
-    return progress
+    last_visited_at)}, only for modules they have opened (the cached learner state)."""
+    return learner_state.get(user, course).progress
 
 
 def completed_module_ids_in(user, course: CoursePage) -> set[int]:
-    """Completed modules of this course, once per page object."""
-    return {
-        module_id
-        for module_id, (done, _visited) in module_progress_in(user, course).items()
-        if done is not None
-    }
+    """Completed live modules of this course (the cached learner state)."""
+    return learner_state.get(user, course).completed_module_ids
 
 
 def module_visit_needs_recording(user, module: ModulePage) -> bool:
@@ -163,17 +56,45 @@ def module_visit_needs_recording(user, module: ModulePage) -> bool:
     return timezone.now() - state[1] >= VISIT_REFRESH_INTERVAL
 
 
-def course_progress(user, modules, *, done: set[int] | None = None) -> dict:
+def required_modules(modules, completed_at=None) -> list[ModulePage]:
+    """The modules that count towards this learner's completion.
+
+    Content may change after enrollment. A learner who already completed the course keeps
+    their completion (and certificate): a module first published after they completed is
+    open to them but not required. For everyone still in progress every live module counts.
+    """
+    if completed_at is None:
+        return list(modules)
+    return [
+        m
+        for m in modules
+        if m.first_published_at is None or m.first_published_at <= completed_at
+    ]
+
+
+def required_modules_for(user, course: CoursePage) -> list[ModulePage]:
+    enrolment = enrolment_for(user, course)
+    return required_modules(course.modules, getattr(enrolment, "completed_at", None))
+
+
+def course_progress(
+    user, modules, *, done: set[int] | None = None, completed_at=None
+) -> dict:
     done = completed_module_ids(user, modules) if done is None else done
-    done = done & {m.pk for m in modules}
-    total = len(modules)
-    next_module = next((m for m in modules if m.pk not in done), None)
+    required = required_modules(modules, completed_at)
+    added = [m for m in modules if m not in required]
+    done_required = done & {m.pk for m in required}
+    total = len(required)
+    next_module = next((m for m in required if m.pk not in done), None)
     return {
-        "completed_ids": done,
-        "completed": len(done),
+        "completed_ids": done & {m.pk for m in modules},
+        "completed": len(done_required),
         "total": total,
-        "percent": round(100 * len(done) / total) if total else 0,
+        "percent": round(100 * len(done_required) / total) if total else 0,
         "next_module": next_module,
+        # Published after this learner completed: open to them, never required.
+        "added_modules": added,
+        "added_to_read": [m for m in added if m.pk not in done],
     }
 
 
@@ -202,52 +123,80 @@ def load_course_modules(courses: list[CoursePage]) -> None:
 
 
 def dashboard_rows(user) -> list[dict]:
-    from .models import Enrolment
-
+    # Before any row: the learner state may then keep what this page reads.
+    version = learner_state.version_of(user) if user.is_authenticated else None
     enrolments = list(
-        Enrolment.objects.filter(user=user)
+        Enrolment.objects.with_completed_at()
+        .filter(user=user)
         .select_related("course")
         .order_by("-activated_at", "-pk")
     )
     courses = [enrolment.course for enrolment in enrolments]
     # Every course's modules and the learner's progress: two queries, whatever the count.
     load_course_modules(courses)
-    done = completed_module_ids(user, [m for c in courses for m in c.modules])
-    return [
-        {
-            "enrolment": enrolment,
-            "course": enrolment.course,
-            **course_progress(user, enrolment.course.modules, done=done),
-        }
-        for enrolment in enrolments
-    ]
+    states = _progress_states(user, [m for c in courses for m in c.modules])
+    done = {module_id for module_id, (completed, _) in states.items() if completed}
+    rows = []
+    for enrolment in enrolments:
+        modules = enrolment.course.modules
+        progress = course_progress(
+            user, modules, done=done, completed_at=enrolment.completed_at
+        )
+        rows.append(
+            {
+                "enrolment": enrolment,
+                "course": enrolment.course,
+                "status": _progress_status(enrolment, progress),
+                # For the learner state of each course, which panels rendered for this
+                # row read, instead of asking again, course by course.
+                "module_progress": learner_state.ProgressRead(
+                    {m.pk: states[m.pk] for m in modules if m.pk in states},
+                    read_under=version,
+                ),
+                **progress,
+            }
+        )
+    return rows
 
 
-def visible_pages(user):
-    """Live, public pages minus the modules this user may not open: what search may list."""
-    from wagtail.models import Page
+def _progress_states(user, modules) -> dict[int, tuple]:
+    if not modules:
+        return {}
+    rows = ModuleProgress.objects.filter(
+        user=user, module__in=[m.pk for m in modules]
+    ).values_list("module_id", "completed_at", "last_visited_at")
+    return {module_id: (done, visited) for module_id, done, visited in rows}
 
-    from .access import gated_module_ids
 
-    return Page.objects.live().public().exclude(id__in=list(gated_module_ids(user)))
+def _progress_status(enrolment: Enrolment, progress: dict) -> dict:
+    """What courses alone can truthfully say; an app that knows more (tests, certificates)
+    answers the courses_dashboard_status hook instead."""
+    if not enrolment.gives_access:
+        label, tone = enrolment.get_status_display(), "neutral"
+    elif progress["total"] and progress["completed"] == progress["total"]:
+        label, tone = "Modules complete", "done"
+    elif progress["completed"]:
+        label, tone = "In progress", "todo"
+    else:
+        label, tone = "Not started", "todo"
+    return {"label": label, "tone": tone, "detail": ""}
 
 
 def course_learner_state(
     user, course: CoursePage, modules: list[ModulePage] | None = None
 ) -> dict:
     """What the course page needs to show this user: enrol button, progress, locks."""
-    from .access import can_preview, enrolment_for
-    from .models import ACCESS_STATUSES, LearnerProfile
-
     enrolment = enrolment_for(user, course)
     enrolled = bool(enrolment and enrolment.status in ACCESS_STATUSES)
     preview = can_preview(user, course)
     progress = None
     locked_ids: set[int] = set()
     if enrolled:
-        done = completed_module_ids_in(user, course)  # loads the module list with it
+        done = completed_module_ids_in(user, course)
         modules = course.modules if modules is None else modules
-        progress = course_progress(user, modules, done=done)
+        progress = course_progress(
+            user, modules, done=done, completed_at=enrolment.completed_at
+        )
         if course.modules_in_order and progress["next_module"]:
             first_open = modules.index(progress["next_module"])
             locked_ids = {
@@ -257,10 +206,8 @@ def course_learner_state(
             }
     profile_needed = False
     if user.is_authenticated and course.awards_ce and not enrolled:
-        profile = LearnerProfile.objects.filter(user=user).first()
+        profile = learner_state.get(user, course).profile
         profile_needed = not (profile and profile.is_complete)
-    from . import conf
-
     return {
         "login_url": conf.login_url(),
         "signup_url": conf.signup_url(),
@@ -272,3 +219,20 @@ def course_learner_state(
         "locked_ids": locked_ids,
         "profile_needed": profile_needed,
     }
+
+
+def can_preview(user, course: CoursePage) -> bool:
+    """Staff who may edit the course in Wagtail see everything, to review it."""
+    if not (user.is_authenticated and user.is_staff):
+        return False
+    return user.is_superuser or on_page(
+        course,
+        ("can_edit", user.pk),
+        lambda: course.permissions_for_user(user).can_edit(),
+    )
+
+
+def enrolment_for(user, course: CoursePage) -> Enrolment | None:
+    """This user's enrolment in the course, whatever its status (the cached learner
+    state)."""
+    return learner_state.get(user, course).enrolment

@@ -1,15 +1,18 @@
 from django.urls import path
 
+import courses.converters  # noqa: F401  (registers the "id" converter)
+
 from . import views
+from .programmes.urls import urlpatterns as programme_patterns
 
 app_name = "courses"
 
 urlpatterns = [
-    path("enrol/<int:course_id>/", views.enrol, name="enrol"),
-    path("checkout/<int:course_id>/", views.checkout, name="checkout"),
+    path("enrol/<id:course_id>/", views.enrol, name="enrol"),
+    path("checkout/<id:course_id>/", views.checkout, name="checkout"),
     path("checkout/success/", views.checkout_success, name="checkout_success"),
     path(
-        "checkout/cancelled/<int:course_id>/",
+        "checkout/cancelled/<id:course_id>/",
         views.checkout_cancel,
         name="checkout_cancel",
     ),
@@ -24,8 +27,9 @@ urlpatterns = [
     path("orders/", views.order_list, name="order_list"),
     path("orders/<str:reference>/", views.order_detail, name="order_detail"),
     path(
-        "media/images/<int:image_id>/<str:filter_spec>/",
+        "media/images/<id:image_id>/<str:filter_spec>/",
         views.module_image,
         name="module_image",
     ),
+    *programme_patterns,
 ]

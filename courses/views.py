@@ -9,15 +9,20 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequ
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.images import get_image_model
 
-from . import access, conf, extensions, selectors, services
+from . import access, conf, selectors, services, services_orders
 from .forms import LearnerProfileForm
-from .models import CoursePage, LearnerProfile, Order, TestModeSession
+from .hooks import DASHBOARD_LINES, DASHBOARD_STATUS, first_answer, panels
+from .memo import remember, rendering
+from .models import Cohort, CoursePage, LearnerProfile, Order, TestModeSession
 from .payments import InvalidWebhook, PaymentError, get_payment_backend
+from .programmes import selectors as programme_selectors
+from .programmes import services as programme_services
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +45,11 @@ def _live_course(course_id: int) -> CoursePage:
 def _profile_prompt(request, course: CoursePage):
     messages.info(
         request,
-        "This course awards CE credit, so we need your professional details for the "
-        "certificate first. You'll come straight back here.",
+        _(
+            "This course's certificate records %(hours)s, so we need your professional "
+            "details for the certificate first. You'll come straight back here."
+        )
+        % {"hours": course.hours_label},
     )
     return redirect(f"{reverse('courses:profile')}?{urlencode({'next': course.url})}")
 
@@ -61,10 +69,34 @@ def enrol(request, course_id: int):
             return _profile_prompt(request, course)
         messages.error(request, str(error))
         return redirect(course.url)
+    _join_chosen_cohort(request, course)
     messages.success(
-        request, f"You're enrolled in {course.title}. Start with the first module."
+        request,
+        _("You're enrolled in %(course)s. Start with the first module.")
+        % {"course": course.title},
     )
     return redirect(course.url)
+
+
+def _chosen_cohort(request, course: CoursePage):
+    cohort_id = request.POST.get("cohort", "")
+    return (
+        Cohort.objects.filter(pk=cohort_id, course=course).first()
+        if cohort_id.isdigit()
+        else None
+    )
+
+
+def _join_chosen_cohort(request, course: CoursePage) -> None:
+    cohort = _chosen_cohort(request, course)
+    if cohort is not None:
+        try:
+            programme_services.cohort_join(user=request.user, cohort=cohort)
+        except programme_services.ProgrammeError as error:
+            messages.warning(
+                request,
+                _("%(error)s You can study self-paced.") % {"error": error},
+            )
 
 
 @require_POST
@@ -83,13 +115,22 @@ def checkout(request, course_id: int):
         reverse("courses:checkout_cancel", args=[course.pk])
     )
     try:
-        _order, checkout_url = services.checkout_start(
+        _order, checkout_url = services_orders.checkout_start(
             user=request.user,
             course=course,
             success_url=success_url,
             cancel_url=cancel_url,
         )
-    except (services.EnrolmentError, PaymentError) as error:
+        cohort = _chosen_cohort(request, course)
+        if (
+            cohort is not None
+        ):  # fulfilment joins it, through the courses_order_paid hook
+            programme_services.order_choose_cohort(order=_order, cohort=cohort)
+    except (
+        services.EnrolmentError,
+        PaymentError,
+        programme_services.ProgrammeError,
+    ) as error:
         messages.error(request, str(error))
         return redirect(course.url)
     return redirect(checkout_url)
@@ -111,21 +152,27 @@ def checkout_success(request):
     except PaymentError:
         messages.warning(
             request,
-            "We couldn't confirm your payment just now. If you paid, your enrolment will "
-            "appear within a few minutes.",
+            _(
+                "We couldn't confirm your payment just now. If you paid, your "
+                "enrollment will appear within a few minutes."
+            ),
         )
         return redirect(order.course.url)
     if session is None:
         raise Http404("We couldn't find that payment.")
-    order = services.order_fulfil(session=session) or order
+    order = services_orders.order_fulfil(session=session) or order
     if order.status == "paid":
         messages.success(
-            request, f"Payment received. You're enrolled in {order.course_title}."
+            request,
+            _("Payment received. You're enrolled in %(course)s.")
+            % {"course": order.course_title},
         )
     else:
         messages.info(
             request,
-            "Your payment is still processing. We'll email you as soon as it clears.",
+            _(
+                "Your payment is still processing. We'll email you as soon as it clears."
+            ),
         )
     return redirect(order.course.url)
 
@@ -133,7 +180,7 @@ def checkout_success(request):
 @login_required
 def checkout_cancel(request, course_id: int):
     course = get_object_or_404(CoursePage, pk=course_id)
-    messages.info(request, "Checkout was cancelled. You have not been charged.")
+    messages.info(request, _("Checkout was cancelled. You have not been charged."))
     return redirect(course.url)
 
 
@@ -147,8 +194,13 @@ def stripe_webhook(request):
         )
     except InvalidWebhook as error:
         logger.warning("Rejected webhook: %s", error)
-        return HttpResponseBadRequest("Invalid signature.")
-    outcome = services.webhook_process(event=event)
+        return HttpResponseBadRequest("Invalid webhook.")
+    try:
+        outcome = services_orders.webhook_process(event=event)
+    except services_orders.MalformedWebhook as error:
+        # Logged for us to look at; a 4xx so the provider marks it failed, not a 500.
+        logger.error("Malformed webhook %s (%s): %s", event.id, event.type, error)
+        return HttpResponseBadRequest("Malformed event.")
     return HttpResponse(outcome, content_type="text/plain")
 
 
@@ -179,7 +231,7 @@ def testmode_checkout(request, session_id: str):
             )
         record.status = "expired"
         record.save(update_fields=["status"])
-        services.order_close(
+        services_orders.order_close(
             session=get_payment_backend().checkout_lookup(session_id), status="expired"
         )
         return redirect(record.cancel_url)
@@ -199,7 +251,7 @@ def profile(request):
     next_url = _safe_next(request, reverse("courses:dashboard"))
     if request.method == "POST" and form.is_valid():
         services.profile_update(user=request.user, **form.cleaned_data)
-        messages.success(request, "Your professional profile is saved.")
+        messages.success(request, _("Your professional profile is saved."))
         return redirect(next_url)
     return render(
         request,
@@ -213,8 +265,22 @@ def profile(request):
 def dashboard(request):
     rows = selectors.dashboard_rows(request.user)
     for row in rows:
-        row["panels"] = extensions.panels("dashboard", request, row["course"])
-    return render(request, "courses/dashboard.html", {"rows": rows})
+        # The status and the lines ask the same questions: answer them once per course.
+        with rendering(row["course"]):
+            remember(
+                row["course"], ("progress", request.user.pk), row.pop("module_progress")
+            )
+            row["panels"] = panels(DASHBOARD_LINES, request, row["course"])
+            if row["enrolment"].gives_access:
+                row["status"] = (
+                    first_answer(DASHBOARD_STATUS, request, row["course"])
+                    or row["status"]
+                )
+    return render(
+        request,
+        "courses/dashboard.html",
+        {"rows": rows, "programme_links": programme_selectors.roles_of(request.user)},
+    )
 
 
 @login_required

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
@@ -19,7 +18,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from . import services
-from .forms import ReasonForm
+from .forms import AdminModelForm, ReasonForm
 from .models import Enrolment, EnrolmentStatus, Order
 
 
@@ -54,10 +53,10 @@ class LinkColumn(Column):
         return format_html('<a href="{}">{}</a>', url, self.text) if url else ""
 
 
-class EnrolmentGrantForm(WagtailAdminModelForm):
+class EnrolmentGrantForm(AdminModelForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Why this learner is enrolled by hand. Recorded in the enrolment history.",
+        help_text="Why this learner is enrolled by hand. Recorded in the enrollment history.",
     )
 
     class Meta:
@@ -72,7 +71,7 @@ class EnrolmentGrantForm(WagtailAdminModelForm):
 
 
 class EnrolmentGrantView(CreateView):
-    page_title = "Enrol a learner by hand"
+    page_title = "Enroll a learner by hand"
 
     def save_instance(self):
         data = self.form.cleaned_data
@@ -96,7 +95,7 @@ def revoke_url(enrolment):
 class EnrolmentViewSet(ModelViewSet):
     model = Enrolment
     icon = "user"
-    menu_label = "Enrolments"
+    menu_label = "Enrollments"
     url_prefix = "learning/enrolments"
     url_namespace = "learning_enrolments"
     add_view_class = EnrolmentGrantView
@@ -190,13 +189,13 @@ class OrderViewSet(ModelViewSet):
         "payment_intent_id",
     ]
     list_filter = ["status", "provider", "currency", "course"]
+    # An abandoned checkout reads as such, never as an order at full price.
     list_display = [
         "reference",
         "user",
         "course_title",
-        "amount",
-        "currency",
-        "status",
+        "charged",
+        "outcome",
         "created_at",
     ]
     list_export = [

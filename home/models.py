@@ -7,14 +7,14 @@ from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from courses.models import CourseIndexPage, CoursePage
-from courses.models.pages import RoutedPageMixin, route_to_child
+from courses.models.pages import RouteCachedRestrictionsMixin
 
 # The navigation's "Courses" link on pages outside a catalogue (see site_tags.catalogue_url).
 CATALOGUE_URL_CACHE_KEY = "home:catalogue-url"
 CATALOGUE_URL_TIMEOUT = 60 * 60
 
 
-class HomePage(RoutedPageMixin, Page):
+class HomePage(RouteCachedRestrictionsMixin, Page):
     headline = models.CharField(
         max_length=200,
         default="Training for clinicians in ketamine-assisted psychotherapy",
@@ -26,9 +26,6 @@ class HomePage(RoutedPageMixin, Page):
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["courses.CourseIndexPage"]
     max_count = 1
-
-    def route(self, request, path_components):
-        return route_to_child(self, request, path_components, CourseIndexPage)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -62,6 +62,18 @@ def ensure_site_baseline():
     return home
 
 
+@pytest.fixture(autouse=True)
+def empty_shared_cache():
+    """Each test starts and ends with an empty cache: rolled-back tests reuse row ids,
+    the cached learner state and page cache are keyed by them, and rate limits count
+    per address."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def home_page(db):
     return ensure_site_baseline()

@@ -32,6 +32,10 @@ class Attempt(models.Model):
     deadline = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
+    # A learner's record: nothing in the CMS refers to it, so Wagtail's reference index
+    # need not be rewritten (inside the write transaction) each time one is saved.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         ordering = ["-started_at", "-pk"]
         constraints = [
@@ -76,6 +80,10 @@ class AttemptGrant(models.Model):
     )
     reason = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # A learner's record: nothing in the CMS refers to it, so Wagtail's reference index
+    # need not be rewritten (inside the write transaction) each time one is saved.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         ordering = ["-created_at"]

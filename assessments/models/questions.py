@@ -13,7 +13,18 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 
+from courses.evidence import EVIDENCE_GRADE_HELP, EVIDENCE_GRADE_SHORT_CHOICES
+
 QUESTION_FEATURES = ["bold", "italic", "ol", "ul", "link"]
+
+# Post-test items carry this tag (and post_test_<module quiz tag>, never the module's own
+# quiz tag): module quizzes never draw them, so the post-test measures unseen items.
+POST_TEST_TAG = "post_test"
+
+
+def post_test_tag(quiz_tag: str) -> str:
+    """The tag of a module's post-test items, e.g. post_test_screening."""
+    return f"{POST_TEST_TAG}_{quiz_tag}"
 
 
 class QuestionType(models.TextChoices):
@@ -35,10 +46,15 @@ class Difficulty(models.TextChoices):
     HARD = "hard", _("Hard")
 
 
+_GRADE_LABELS = dict(EVIDENCE_GRADE_SHORT_CHOICES)
+
+
 class EvidenceGrade(models.TextChoices):
-    HIGH = "H", _("High")
-    MEDIUM = "M", _("Medium")
-    LOW = "L", _("Low")
+    """The grades of courses.evidence, where they are defined."""
+
+    HIGH = "H", _GRADE_LABELS["H"]
+    MEDIUM = "M", _GRADE_LABELS["M"]
+    LOW = "L", _GRADE_LABELS["L"]
 
 
 class QuestionTag(TaggedItemBase):
@@ -83,12 +99,20 @@ class Question(ClusterableModel):
     reference_citation = models.CharField(max_length=400)
     reference_url = models.URLField(max_length=500, blank=True)
     reference_grade = models.CharField(
-        max_length=1, choices=EvidenceGrade.choices, default=EvidenceGrade.MEDIUM
+        _("evidence grade"),
+        max_length=1,
+        choices=EvidenceGrade.choices,
+        default=EvidenceGrade.MEDIUM,
+        help_text=EVIDENCE_GRADE_HELP,
     )
     tags = ClusterTaggableManager(
         through=QuestionTag,
         blank=True,
-        help_text=_("Include the module kind, e.g. 'screening'."),
+        help_text=_(
+            "Include the module's quiz tag, e.g. 'screening'. A post-test item instead "
+            "carries 'post_test' and 'post_test_<quiz tag>' (e.g. 'post_test_screening') "
+            "and never the module's own tag: module quizzes never draw post-test items."
+        ),
     )
     difficulty = models.CharField(
         max_length=10, choices=Difficulty.choices, default=Difficulty.MEDIUM

@@ -14,6 +14,10 @@ class QuizKind(models.TextChoices):
 
 
 class FeedbackMode(models.TextChoices):
+    KEY_AFTER_PASS = (
+        "key_after_pass",
+        _("Feedback now; answers to missed items after passing (or the final attempt)"),
+    )
     AFTER_EACH = "after_each", _("Full feedback after each attempt")
     AFTER_FINAL = "after_final", _("Full feedback after passing or the final attempt")
     SCORE_ONLY = "score_only", _("Score only")
@@ -50,6 +54,19 @@ class Quiz(ClusterableModel):
         related_name="+",
         help_text=_("Draw questions carrying any of these tags."),
     )
+    draw_per_tag = models.PositiveIntegerField(
+        _("questions per draw tag"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_(
+            "A stratified draw: every attempt takes exactly this many questions carrying "
+            "each draw tag (for a post-test, one tag per module, so every module is "
+            "tested equally), then tops up to the question count from the rest of the "
+            "pool. Leave empty to draw the question count at random from all tagged and "
+            "hand-picked questions together."
+        ),
+    )
     questions = ParentalManyToManyField(
         "assessments.Question",
         blank=True,
@@ -75,7 +92,18 @@ class Quiz(ClusterableModel):
     cooldown_minutes = models.PositiveIntegerField(default=0)
     time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
     feedback_mode = models.CharField(
-        max_length=20, choices=FeedbackMode.choices, default=FeedbackMode.AFTER_EACH
+        max_length=20,
+        choices=FeedbackMode.choices,
+        # Module quizzes (the default kind) teach straight away without handing out the
+        # key: a learner who could read the answers to missed items could pass the
+        # retake by copying them.
+        default=FeedbackMode.KEY_AFTER_PASS,
+        help_text=_(
+            "What a learner sees after submitting. 'Feedback now; answers to missed "
+            "items after passing' marks each question right or wrong and explains the "
+            "chosen option, but shows the correct answer and explanation of a missed "
+            "question only once the quiz is passed or the attempts are used up."
+        ),
     )
     is_active = models.BooleanField(default=True)
 
@@ -86,7 +114,9 @@ class Quiz(ClusterableModel):
         FieldPanel("instructions"),
         MultiFieldPanel(
             [
-                FieldPanel("question_count"),
+                FieldRowPanel(
+                    [FieldPanel("question_count"), FieldPanel("draw_per_tag")]
+                ),
                 FieldPanel("draw_tags"),
                 FieldPanel("questions"),
                 FieldRowPanel(
@@ -149,9 +179,14 @@ class Quiz(ClusterableModel):
         super().save(*args, **kwargs)
 
     @property
+    def planned_question_count(self) -> int:
+        """How many questions an attempt shows when the bank is large enough."""
+        if not self.draw_per_tag:
+            return self.question_count
+        stratified = self.draw_per_tag * len(self.draw_tags.all())
+        return max(self.question_count, stratified)
+
+    @property
     def owning_course(self):
-        return (
-            self.course
-            if self.kind == QuizKind.POST_TEST
-            else self.module.get_parent().specific
-        )
+        # ModulePage.course is kept on the module object: the view and the service ask.
+        return self.course if self.kind == QuizKind.POST_TEST else self.module.course

@@ -17,9 +17,41 @@ ACCESS_STATUSES = (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
 
 
 class EnrolmentSource(models.TextChoices):
-    FREE = "free", _("Free enrolment")
+    FREE = "free", _("Free enrollment")
     PURCHASE = "purchase", _("Purchase")
     ADMIN = "admin", _("Enrolled by an administrator")
+    ORGANIZATION = "organization", _("Seat from an organization")
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def with_completed_at(self):
+        """Annotate `completed_at`: when the learner completed the course (the latest
+        "completed" event), or None. Modules published after that moment are not required
+        of them: a learner who completed keeps their completion."""
+        completed = EnrolmentEvent.objects.filter(
+            enrolment=models.OuterRef("pk"), to_status=EnrolmentStatus.COMPLETED
+        ).order_by("-created_at", "-pk")
+        return self.annotate(
+            completed_at=models.Subquery(completed.values("created_at")[:1])
+        )
+
+    def learner_counts(self) -> dict:
+        """Learners with access, split into those still in progress and those who
+        completed (one query)."""
+        completed = models.Exists(
+            EnrolmentEvent.objects.filter(
+                enrolment=models.OuterRef("pk"), to_status=EnrolmentStatus.COMPLETED
+            )
+        )
+        counts = (
+            self.filter(status__in=ACCESS_STATUSES)
+            .annotate(has_completed=completed)
+            .aggregate(
+                completed=models.Count("pk", filter=models.Q(has_completed=True)),
+                in_progress=models.Count("pk", filter=models.Q(has_completed=False)),
+            )
+        )
+        return {"in_progress": counts["in_progress"], "completed": counts["completed"]}
 
 
 class Enrolment(models.Model):
@@ -44,7 +76,14 @@ class Enrolment(models.Model):
     activated_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
+    objects = EnrolmentQuerySet.as_manager()
+
+    # A learner's record: nothing in the CMS refers to it, so Wagtail's reference index
+    # need not be rewritten (inside the write transaction) each time one is saved.
+    wagtail_reference_index_ignore = True
+
     class Meta:
+        verbose_name = _("enrollment")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "course"], name="one_enrolment_per_course"
@@ -78,6 +117,10 @@ class EnrolmentEvent(models.Model):
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # A learner's record: nothing in the CMS refers to it, so Wagtail's reference index
+    # need not be rewritten (inside the write transaction) each time one is saved.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         ordering = ["-created_at", "-pk"]
 
@@ -97,6 +140,10 @@ class ModuleProgress(models.Model):
     first_visited_at = models.DateTimeField()
     last_visited_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+
+    # A learner's record: nothing in the CMS refers to it, so Wagtail's reference index
+    # need not be rewritten (inside the write transaction) each time one is saved.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         constraints = [

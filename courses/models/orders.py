@@ -15,6 +15,22 @@ class OrderStatus(models.TextChoices):
     DISPUTED = "disputed", _("Disputed")
 
 
+# An order in these states took money (some of it may have been returned since).
+CHARGED_STATUSES = (
+    OrderStatus.PAID,
+    OrderStatus.PARTIALLY_REFUNDED,
+    OrderStatus.REFUNDED,
+    OrderStatus.DISPUTED,
+)
+# What a learner and an administrator read for an order that never took money: a checkout
+# that was started and left is not an order at full price.
+UNCHARGED_LABELS = {
+    OrderStatus.PENDING: _("Checkout not completed"),
+    OrderStatus.EXPIRED: _("Abandoned checkout"),
+    OrderStatus.FAILED: _("Payment failed"),
+}
+
+
 def new_order_reference() -> str:
     return "KAP-" + secrets.token_hex(5).upper()
 
@@ -30,6 +46,23 @@ class Order(models.Model):
         "courses.CoursePage", on_delete=models.PROTECT, related_name="+"
     )
     course_title = models.CharField(max_length=255)
+    # An organization buys `quantity` seats; a learner buys one place for themselves.
+    quantity = models.PositiveIntegerField(default=1)
+    organization = models.ForeignKey(
+        "courses.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    cohort = models.ForeignKey(
+        "courses.Cohort",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The cohort the learner chose at checkout.",
+    )
     amount = models.DecimalField(max_digits=10, decimal_places=2)
     currency = models.CharField(max_length=3)
     amount_refunded = models.DecimalField(max_digits=10, decimal_places=2, default=0)
@@ -46,6 +79,10 @@ class Order(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
 
+    # A learner's record: nothing in the CMS refers to it, so Wagtail's reference index
+    # need not be rewritten (inside the write transaction) each time one is saved.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -56,6 +93,9 @@ class Order(models.Model):
                 condition=models.Q(amount_refunded__lte=models.F("amount")),
                 name="order_refund_within_amount",
             ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="order_quantity_positive"
+            ),
         ]
 
     def __str__(self):
@@ -64,6 +104,27 @@ class Order(models.Model):
     @property
     def amount_minor_units(self) -> int:
         return int(self.amount * 100)
+
+    @property
+    def unit_amount_minor_units(self) -> int:
+        """The price of one seat (or the one place) in minor units."""
+        return self.amount_minor_units // self.quantity
+
+    @property
+    def is_charged(self) -> bool:
+        return self.status in CHARGED_STATUSES
+
+    def outcome(self) -> str:
+        return str(UNCHARGED_LABELS.get(self.status) or self.get_status_display())
+
+    outcome.short_description = _("Status")
+
+    def charged(self) -> str:
+        if not self.is_charged:
+            return str(_("Not charged"))
+        return f"{self.currency} {self.amount}"
+
+    charged.short_description = _("Charged")
 
 
 class ProcessedWebhookEvent(models.Model):

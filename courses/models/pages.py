@@ -1,18 +1,46 @@
 """The page tree: catalogue -> course -> module."""
 
+import hashlib
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks as wagtail_blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page, PageViewRestriction
+from wagtail.images import get_image_model
+from wagtail.models import Page
 from wagtail.search import index
 
 from .. import conf
 from ..blocks import RICH_TEXT_FEATURES, FacultyBlock, ModuleBodyBlock
+from ..edit_panels import StudyTimePanel
+from ..hooks import (
+    COURSE_PAGE_CONTEXT,
+    COURSE_PANELS,
+    MODULE_EDITOR_PANELS,
+    MODULE_PANELS,
+    page_context,
+    panels,
+)
+from ..memo import rendering
+from .editor import HookPanel
+from .publishing import CONFIRM_FIELD, ModulePageForm
+
+CATALOGUE_CARD_RENDITION = "fill-640x320"
+
+
+def pages_cache_key(pages) -> str:
+    """One key for a list of pages: changes when any is published, moved, added, removed
+    or reordered. Wagtail's Page.cache_key covers id, URL path and last publication."""
+    digest = hashlib.md5(usedforsecurity=False)
+    for page in pages:
+        digest.update(page.cache_key.encode())
+    return digest.hexdigest()
 
 
 def objectives_field():
@@ -44,60 +72,38 @@ class ModuleKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-def route_to_child(page, request, path_components, child_model):
-    """Wagtail's Page.route in one query per level instead of two.
-
-    Wagtail finds a child with `get_children().get(slug=...)` and then loads `.specific`.
-    Where the child's type is known (a catalogue holds courses, a course holds modules) we
-    load the specific row straight away. Anything else (another page type, an unknown slug)
-    falls back to Wagtail's own routing, which also raises the 404.
-    """
-    if path_components:
-        child = (
-            child_model.objects.child_of(page).filter(slug=path_components[0]).first()
-        )
-        if child is not None:
-            child = child.specific  # no query unless a subclass of child_model
-            # As Wagtail's route does: get_parent() is then free, all the way up.
-            child._cached_parent_obj = page
-            return child.route(request, path_components[1:])
-    return Page.route(page, request, path_components)
+def hours_label(hours, approved: bool) -> str:
+    """How a course or certificate states its hours: CE only once approved."""
+    if not hours:
+        return str(_("No CE or contact hours"))
+    number = f"{Decimal(hours).normalize():f}"
+    unit = "hour" if Decimal(hours) == 1 else "hours"
+    if approved:
+        return f"{number} CE {unit}"
+    return f"{number} contact {unit} (not approved for CE credit)"
 
 
-def routed_ancestors(page) -> list[Page] | None:
-    """The ancestors routing already loaded (site root first), or None if any is missing."""
-    chain = []
-    node = page.__dict__.get("_cached_parent_obj")
-    while node is not None:
-        chain.append(node)
-        node = node.__dict__.get("_cached_parent_obj")
-    chain.reverse()
-    # Complete from depth 2 (a site root) down to the parent; depth 1 is the tree root.
-    if [p.depth for p in chain] != list(range(2, page.depth)):
-        return None
-    return chain
+# Django's get_FOO_display rebuilds and hashes the translated choices on every call (about
+# 40 µs); the syllabus asks once per module on every course page.
+DELIVERY_FORMAT_LABELS = dict(DeliveryFormat.choices)
+MODULE_KIND_LABELS = dict(ModuleKind.choices)
 
 
-class RoutedPageMixin:
-    """Page view restrictions from the ancestors routing loaded: one query, not two.
-
-    Wagtail's check_view_restrictions asks get_view_restrictions(), which loads every
-    ancestor again to see whether any is an alias. When this page was reached through
-    routing we already hold those ancestors, so only the restrictions query remains. If any
-    page in the chain is an alias, or the chain is incomplete, Wagtail's own method decides.
-    """
+class RouteCachedRestrictionsMixin:
+    """Wagtail's view-restriction check asks, on every request, for the restrictions on
+    the page and its ancestors: two queries. A page that comes from courses.page_cache's
+    route cache carries the list Wagtail's own method returned when the route was cached;
+    a view restriction saved or deleted changes the publish generation, so that list is
+    current. Any other page instance asks Wagtail."""
 
     def get_view_restrictions(self):
-        chain = routed_ancestors(self)
-        if chain is None or any(p.alias_of_id for p in [*chain, self]):
+        restrictions = self.__dict__.get("_route_cache_view_restrictions")
+        if restrictions is None:
             return super().get_view_restrictions()
-        root_path = self.path[: self.steplen]  # the tree root cannot be an alias
-        return PageViewRestriction.objects.filter(
-            Q(page_id__in=[p.pk for p in chain] + [self.pk]) | Q(page__path=root_path)
-        )
+        return restrictions
 
 
-class CourseIndexPage(RoutedPageMixin, Page):
+class CourseIndexPage(RouteCachedRestrictionsMixin, Page):
     """The catalogue. It owns its listing query."""
 
     intro = RichTextField(blank=True, features=RICH_TEXT_FEATURES)
@@ -106,23 +112,15 @@ class CourseIndexPage(RoutedPageMixin, Page):
 
     parent_page_types = conf.catalogue_parent_page_types()
     subpage_types = ["courses.CoursePage"]
+    admin_default_ordering = "ord"  # courses as the catalogue lists them
 
     class Meta:
         verbose_name = _("course catalogue")
 
-    def route(self, request, path_components):
-        return route_to_child(self, request, path_components, CoursePage)
-
     def get_context(self, request, *args, **kwargs):
-        from ..selectors import (
-            catalogue_courses,
-            catalogue_filters_from_query,
-            pages_cache_key,
-        )
-
         context = super().get_context(request, *args, **kwargs)
-        filters = catalogue_filters_from_query(request.GET)
-        courses = list(catalogue_courses(self, **filters))
+        filters = self.filters_from_query(request.GET)
+        courses = list(self.listed_courses(**filters))
         context["filters"] = filters
         context["courses"] = courses
         # The cards are cached (public content); any course published, moved or
@@ -131,8 +129,52 @@ class CourseIndexPage(RoutedPageMixin, Page):
         context["topic_choices"] = ModuleKind.choices
         return context
 
+    @staticmethod
+    def filters_from_query(query) -> dict:
+        """Keep only filter values we understand, so odd query strings never error."""
+        topic = query.get("topic", "")
+        ce = query.get("ce", "")
+        return {
+            "topic": topic if topic in ModuleKind.values else "",
+            "ce": ce if ce in {"approved", "yes", "no"} else "",
+        }
 
-class CoursePage(RoutedPageMixin, Page):
+    def listed_courses(self, *, topic: str = "", ce: str = ""):
+        courses = CoursePage.objects.child_of(self).live().public().order_by("path")
+        if topic:
+            # A course's topics are the kinds of its live modules: derived, never
+            # stored twice.
+            courses = courses.filter(
+                Exists(
+                    ModulePage.objects.live().filter(
+                        kind=topic,
+                        path__startswith=OuterRef("path"),
+                        depth=OuterRef("depth") + 1,
+                    )
+                )
+            )
+        if ce == "approved":
+            courses = courses.filter(ce_hours__gt=0, ce_approved=True)
+        elif ce == "yes":
+            courses = courses.filter(ce_hours__gt=0)
+        elif ce == "no":
+            courses = courses.filter(ce_hours=0)
+        renditions = (
+            get_image_model()
+            .get_rendition_model()
+            .objects.filter(filter_spec=CATALOGUE_CARD_RENDITION)
+        )
+        # The card image of every course in one query, not one per card.
+        return courses.select_related("hero_image").prefetch_related(
+            Prefetch(
+                "hero_image__renditions",
+                queryset=renditions,
+                to_attr="prefetched_renditions",
+            )
+        )
+
+
+class CoursePage(RouteCachedRestrictionsMixin, Page):
     summary = models.TextField(
         help_text=_("One or two sentences for the catalogue card.")
     )
@@ -149,17 +191,32 @@ class CoursePage(RoutedPageMixin, Page):
     )
     currency = models.CharField(max_length=3, default="USD", choices=CURRENCIES)
     ce_hours = models.DecimalField(
-        _("CE hours"),
+        _("hours"),
         max_digits=5,
         decimal_places=2,
         default=0,
         validators=[MinValueValidator(0)],
+        help_text=_(
+            "The hours the certificate records: CE hours once the course is approved for "
+            "CE credit, contact hours until then. Keep it within 10% of the computed "
+            "study time below."
+        ),
     )
     credit_type = models.CharField(
         max_length=200, blank=True, help_text=_("For example 'APA CE (homestudy)'.")
     )
     accreditation_statement = models.TextField(
         blank=True, help_text=_("The accreditor's exact approval wording.")
+    )
+    ce_approved = models.BooleanField(
+        _("approved for CE credit"),
+        default=False,
+        help_text=_(
+            "Tick only once an accreditor has approved this course for continuing-"
+            "education credit and its exact approval wording is in the accreditation "
+            "statement. Until then the course page, catalogue, certificate and "
+            "transcript show its hours as contact hours, not approved for CE credit."
+        ),
     )
     delivery_format = models.CharField(
         max_length=20, choices=DeliveryFormat.choices, default=DeliveryFormat.HOME_STUDY
@@ -171,6 +228,25 @@ class CoursePage(RoutedPageMixin, Page):
     )
     modules_in_order = models.BooleanField(
         default=True, help_text=_("Learners must complete modules in the listed order.")
+    )
+    consultation_hours_required = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "Approved consultation hours a learner needs for the certificate; 0 for none."
+        ),
+    )
+    live_hours_required = models.DecimalField(
+        _("live contact hours required"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "Hours of attended live sessions a learner needs for the certificate; 0 for none."
+        ),
     )
     hero_image = models.ForeignKey(
         "wagtailimages.Image",
@@ -196,12 +272,21 @@ class CoursePage(RoutedPageMixin, Page):
             [
                 FieldRowPanel([FieldPanel("price"), FieldPanel("currency")]),
                 FieldRowPanel([FieldPanel("ce_hours"), FieldPanel("delivery_format")]),
+                StudyTimePanel(heading=_("Computed study time")),
                 FieldPanel("credit_type"),
                 FieldPanel("accreditation_statement"),
+                FieldPanel("ce_approved"),
                 FieldPanel("certificate_validity_months"),
                 FieldPanel("modules_in_order"),
             ],
-            heading=_("Price and continuing-education credit"),
+            heading=_("Price, hours and continuing-education credit"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("consultation_hours_required"),
+                FieldPanel("live_hours_required"),
+            ],
+            heading=_("Training program requirements"),
         ),
     ]
 
@@ -212,9 +297,14 @@ class CoursePage(RoutedPageMixin, Page):
 
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage"]
+    # The explorer lists modules in syllabus (tree) order, not by last edit.
+    admin_default_ordering = "ord"
 
     class Meta:
         verbose_name = _("course")
+
+    def get_delivery_format_display(self):
+        return DELIVERY_FORMAT_LABELS.get(self.delivery_format, self.delivery_format)
 
     @property
     def is_free(self) -> bool:
@@ -222,7 +312,35 @@ class CoursePage(RoutedPageMixin, Page):
 
     @property
     def awards_ce(self) -> bool:
+        """The course records hours on its certificate (approved for CE or not)."""
         return self.ce_hours > 0
+
+    @property
+    def grants_ce_credit(self) -> bool:
+        return self.awards_ce and self.ce_approved
+
+    @property
+    def hours_label(self) -> str:
+        return hours_label(self.ce_hours, self.ce_approved)
+
+    def clean(self):
+        super().clean()
+        if self.ce_approved and not self.accreditation_statement.strip():
+            raise ValidationError(
+                {
+                    "ce_approved": _(
+                        "Add the accreditor's exact approval wording to the "
+                        "accreditation statement before marking the course approved."
+                    )
+                }
+            )
+
+    @cached_property
+    def study_time(self):
+        """Computed from the live modules' content and the quizzes: see study_time.py."""
+        from ..study_time import course_study_time
+
+        return course_study_time(self).total
 
     @cached_property
     def modules(self) -> list["ModulePage"]:
@@ -247,41 +365,67 @@ class CoursePage(RoutedPageMixin, Page):
     def total_minutes(self) -> int:
         return sum(module.estimated_minutes for module in self.modules)
 
-    def route(self, request, path_components):
-        return route_to_child(self, request, path_components, ModulePage)
-
     def get_context(self, request, *args, **kwargs):
-        from ..extensions import panels
-        from ..memo import rendering
-        from ..selectors import course_learner_state, pages_cache_key
-
         context = super().get_context(request, *args, **kwargs)
         with rendering(self):
-            # Learner state first: for an enrolled learner it loads the module list and
-            # their progress in one query.
-            context.update(course_learner_state(request.user, self))
+            # Learner state first (courses' own hook, courses.wagtail_hooks): for an
+            # enrolled learner it loads the module list and their progress in one query.
+            context.update(page_context(COURSE_PAGE_CONTEXT, request, self))
             context["modules"] = self.modules
-            context["course_panels"] = panels("course", request, self)
+            context["course_panels"] = panels(COURSE_PANELS, request, self)
+        context["reading_rate"] = conf.reading_words_per_minute()
         # The public syllabus fragment is cached; publishing, moving or unpublishing a
         # module changes this key (the page's own key covers the course's fields).
         context["modules_cache_key"] = pages_cache_key(self.modules)
+        if context.get("can_open_modules"):
+            # A learner's syllabus (links, completion, locks) is shared by every learner
+            # with the same progress on the same published modules.
+            progress = context.get("progress") or {}
+            state = (
+                sorted(progress.get("completed_ids", ())),
+                sorted(context.get("locked_ids", ())),
+                sorted((context.get("release_locks") or {}).items()),
+                sorted(m.pk for m in progress.get("added_modules", ())),
+            )
+            context["syllabus_state_key"] = hashlib.md5(
+                repr(state).encode(), usedforsecurity=False
+            ).hexdigest()
         return context
 
 
-class ModulePage(RoutedPageMixin, Page):
+class ModulePage(RouteCachedRestrictionsMixin, Page):
     kind = models.CharField(
         max_length=20, choices=ModuleKind.choices, default=ModuleKind.OTHER
     )
     summary = models.TextField(blank=True)
     learning_objectives = objectives_field()
-    estimated_minutes = models.PositiveIntegerField(default=30)
+    estimated_minutes = models.PositiveIntegerField(
+        default=30,
+        help_text=_(
+            "Shown to learners. Keep it close to the computed study time below; a figure "
+            "more than 10% above it is flagged."
+        ),
+    )
+    release_after_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "Open this module N days after the learner's cohort starts (or after they "
+            "enroll, if they study self-paced). Empty: open from enrollment."
+        ),
+    )
     body = StreamField(ModuleBodyBlock(), blank=True)
 
-    content_panels = Page.content_panels + [
+    content_panels = [
+        FieldPanel(CONFIRM_FIELD, heading=_("Learners are enrolled in this course")),
+        *Page.content_panels,
         FieldRowPanel([FieldPanel("kind"), FieldPanel("estimated_minutes")]),
+        FieldPanel("release_after_days"),
+        StudyTimePanel(heading=_("Computed study time")),
         FieldPanel("summary"),
         FieldPanel("learning_objectives"),
         FieldPanel("body"),
+        HookPanel(MODULE_EDITOR_PANELS, heading=_("Quiz")),
     ]
 
     search_fields = Page.search_fields + [
@@ -292,44 +436,26 @@ class ModulePage(RoutedPageMixin, Page):
 
     parent_page_types = ["courses.CoursePage"]
     subpage_types = []
+    base_form_class = ModulePageForm
+    # Gated (courses.wagtail_hooks): never shared through courses.page_cache.
+    page_cache = False
 
     class Meta:
         verbose_name = _("module")
+
+    def get_kind_display(self):
+        return MODULE_KIND_LABELS.get(self.kind, self.kind)
 
     @cached_property
     def course(self) -> CoursePage:
         return self.get_parent().specific
 
-    def serve(self, request, *args, **kwargs):
-        from django.contrib import messages
-        from django.shortcuts import redirect
-
-        from ..access import module_access
-        from ..memo import rendering
-        from ..selectors import module_visit_needs_recording
-        from ..services import progress_record_visit
-
-        # Access is decided here, before anything renders: the cached module content in
-        # the template is only ever reached by someone module_access allowed.
-        with rendering(self.course):
-            decision = module_access(request.user, self)
-            record_visit = (
-                decision.reason == "enrolled"
-                and module_visit_needs_recording(request.user, self)
-            )
-        if not decision.allowed:
-            # Never a bare 403: send them to the syllabus, which explains how to get in.
-            messages.info(request, decision.message)
-            return redirect(self.course.get_url(request))
-        if record_visit:
-            progress_record_visit(user=request.user, module=self)
-        return super().serve(request, *args, **kwargs)
+    # Who may open a module is decided before it is served, by courses.wagtail_hooks
+    # (before_serve_page), so this model never imports the access and progress layers.
 
     def get_context(self, request, *args, **kwargs):
-        from ..extensions import panels
-
         context = super().get_context(request, *args, **kwargs)
-        context["module_panels"] = panels("module", request, self)
+        context["module_panels"] = panels(MODULE_PANELS, request, self)
         modules = self.course.modules
         index = next((i for i, m in enumerate(modules) if m.pk == self.pk), None)
         if index is not None:
@@ -341,9 +467,17 @@ class ModulePage(RoutedPageMixin, Page):
 
     @property
     def table_of_contents(self):
-        """(anchor, text, level) for each heading block, for the in-page contents list."""
+        """(anchor, text, level) for each heading block, for the in-page contents list,
+        then the reference list that ends every module page."""
         return [
             (block.id, block.value["text"], block.value["level"])
             for block in self.body
             if block.block_type == "heading"
-        ]
+        ] + [("references", _("References"), "h2")]
+
+    @cached_property
+    def footnoted_body(self):
+        """The body with reference blocks turned into footnote markers and one list."""
+        from ..footnotes import footnoted_body
+
+        return footnoted_body(self.body)

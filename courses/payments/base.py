@@ -34,7 +34,7 @@ class CheckoutSession:
 class WebhookEvent:
     id: str
     type: str
-    data: dict  # the event's data.object
+    data: object  # the event's data.object: a dict from a well-formed event
 
 
 class PaymentBackend(ABC):

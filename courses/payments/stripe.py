@@ -52,10 +52,11 @@ class StripeBackend(PaymentBackend):
             "mode": "payment",
             "line_items": [
                 {
-                    "quantity": 1,
+                    # An organization's order is N seats at the course's price.
+                    "quantity": order.quantity,
                     "price_data": {
                         "currency": order.currency.lower(),
-                        "unit_amount": order.amount_minor_units,
+                        "unit_amount": order.unit_amount_minor_units,
                         "product_data": {"name": order.course_title},
                     },
                 }
@@ -66,6 +67,8 @@ class StripeBackend(PaymentBackend):
                 "order_reference": order.reference,
                 "user_id": str(order.user_id),
                 "course_id": str(order.course_id),
+                "organization_id": str(order.organization_id or ""),
+                "quantity": str(order.quantity),
             },
             "payment_intent_data": {"metadata": {"order_reference": order.reference}},
             "customer_email": customer_email,
@@ -111,11 +114,22 @@ class StripeBackend(PaymentBackend):
                 WEBHOOK_TOLERANCE_SECONDS,
             )
             event = self.client.construct_event_without_verification(payload)
-        except (stripe.SignatureVerificationError, ValueError) as error:
+        except (
+            stripe.SignatureVerificationError,
+            ValueError,
+            AttributeError,  # a JSON body that is not an object
+        ) as error:
             raise InvalidWebhook(str(error)) from error
-        data = event.data.object
+        # A signed body is Stripe's, but its shape is still checked: an event without an
+        # id or a type cannot be recorded, let alone applied.
+        body = event.to_dict()
+        event_id, event_type = body.get("id"), body.get("type")
+        if not (isinstance(event_id, str) and event_id and isinstance(event_type, str)):
+            raise InvalidWebhook("The event has no id or type.")
+        data = body.get("data")
+        # The data object is checked by the service, which knows what each type needs.
         return WebhookEvent(
-            id=event.id,
-            type=event.type,
-            data=data if isinstance(data, dict) else data.to_dict(),
+            id=event_id,
+            type=event_type,
+            data=data.get("object") if isinstance(data, dict) else None,
         )

@@ -105,9 +105,9 @@ def completed_learner(enrolled_learner, post_test, course):
 
 
 def evaluation_answers(course, *, rating="5") -> list[dict]:
-    from assessments import services
+    from assessments.certificates import services as certificate_services
 
-    form = services.evaluation_form_ensure(course=course)
+    form = certificate_services.evaluation_form_ensure(course=course)
     return [
         {
             "item_id": item.pk,

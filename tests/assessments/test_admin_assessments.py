@@ -3,7 +3,7 @@ from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from assessments import services
-from assessments.models import AttemptGrant, Question
+from assessments.models import AttemptGrant, Question, Quiz
 from courses.roles import CERTIFICATE_ADMINISTRATORS, ensure_roles
 from tests.assessments.conftest import correct_answers, wrong_answers
 
@@ -158,3 +158,16 @@ def test_attempts_are_read_only_in_the_admin(
         assert client.get(
             reverse(f"assessment_attempts:{name}", args=[attempt.pk])
         ).status_code in (302, 403)
+
+
+def test_a_quiz_with_attempts_is_not_deleted_and_the_admin_says_why(
+    client, module_quiz, make_user, enrolled_learner
+):
+    services.attempt_start(user=enrolled_learner, quiz=module_quiz)
+    client.force_login(make_user("boss", is_staff=True, is_superuser=True))
+    response = client.post(
+        reverse("assessment_quizzes:delete", args=[module_quiz.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert "cannot be deleted" in response.content.decode()
+    assert Quiz.objects.filter(pk=module_quiz.pk).exists()

@@ -69,9 +69,10 @@ def test_submission_after_the_deadline_is_graded_as_at_the_deadline(
         now=started + timedelta(minutes=5),
     )
     # Later saves and the final answers arrive too late and do not count.
-    services.attempt_save_answers(
-        attempt=attempt, answers=answers, now=started + timedelta(minutes=11)
-    )
+    with pytest.raises(services.AttemptClosed, match="Time is up"):
+        services.attempt_save_answers(
+            attempt=attempt, answers=answers, now=started + timedelta(minutes=11)
+        )
     graded = services.attempt_submit(
         attempt=attempt, answers=answers, now=started + timedelta(minutes=12)
     )

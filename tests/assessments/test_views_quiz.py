@@ -70,7 +70,7 @@ def test_question_page_never_contains_the_answer_key(
         assert marker not in html
     # Options appear in the snapshot's shown order, never the trainer's order for ordering items.
     ordering = next(q for q in attempt.snapshot["questions"] if q["type"] == "ordering")
-    shown = re.findall(rf'<label for="q-{ordering["id"]}-(\d+)"', html)
+    shown = re.findall(rf'<label for="q-{ordering["id"]}-([0-9a-f]+)"', html)
     assert shown == [o["id"] for o in ordering["options"]]
 
 
@@ -83,13 +83,16 @@ def test_fail_read_feedback_then_pass(client, enrolled_learner, module_quiz, cou
     result = client.get(response["Location"]).content.decode()
     assert "Score: 0%" in result and "Not passed this time" in result
     assert "4 questions left unanswered scored zero" in result
-    assert "EXPLANATION-" in result and "(correct answer)" in result
+    # A module quiz keeps the key of missed items until it is passed.
+    assert "EXPLANATION-" not in result and "(correct answer)" not in result
+    assert "appear once you pass this quiz" in result
 
     attempt, url = start(client, module_quiz)
     assert attempt.number == 2
     response = client.post(url, form_data(attempt, correct_answers(attempt)))
     result = client.get(response["Location"]).content.decode()
     assert "Score: 100%" in result and "You passed" in result
+    assert "EXPLANATION-" in result and "(your answer: correct)" in result
     course_page = client.get(course.url).content.decode()
     assert "1 of 3 modules complete" in course_page
 
@@ -200,7 +203,16 @@ def test_module_page_shows_the_quiz_panel(
 ):
     client.force_login(enrolled_learner)
     html = client.get(course.modules[0].url).content.decode()
-    assert "Module quiz: Mechanism quiz" in html and "Take the quiz" in html
+    # The title already says "quiz": no "Module quiz: Mechanism quiz".
+    assert ">Mechanism quiz</h2>" in html and "Module quiz:" not in html
+    assert "4 questions" in html and "Take the quiz" in html
+
+    module_quiz.title = "Mechanism of action"
+    module_quiz.question_count = 1
+    module_quiz.save()
+    html = client.get(course.modules[0].url).content.decode()
+    assert ">Module quiz: Mechanism of action</h2>" in html
+    assert "1 question " in html and "1 questions" not in html
 
 
 def test_autosave_keeps_answers_for_the_deadline(client, enrolled_learner, module_quiz):
@@ -216,3 +228,45 @@ def test_autosave_keeps_answers_for_the_deadline(client, enrolled_learner, modul
     attempt.refresh_from_db()
     assert attempt.saved_answers == {first["id"]: option}
     assert f'value="{option}" checked' in client.get(url).content.decode()
+
+
+def test_autosave_after_the_time_limit_says_so_and_saves_nothing(
+    client, enrolled_learner, module_quiz
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    module_quiz.time_limit_minutes = 5
+    module_quiz.save()
+    client.force_login(enrolled_learner)
+    attempt, url = start(client, module_quiz)
+    first = attempt.snapshot["questions"][0]
+    Attempt.objects.filter(pk=attempt.pk).update(
+        deadline=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.post(
+        reverse("assessments:attempt_save", args=[attempt.pk]),
+        {f"q-{first['id']}": first["options"][0]["id"]},
+    )
+    assert response.status_code == 409
+    assert response.json()["saved"] is False
+    assert "Time is up" in response.json()["message"]
+    attempt.refresh_from_db()
+    assert attempt.saved_answers == {} and attempt.status == AttemptStatus.IN_PROGRESS
+    # The page then submits: graded on what was saved in time, as at the deadline.
+    response = client.post(url, {f"q-{first['id']}": first["options"][0]["id"]})
+    attempt.refresh_from_db()
+    assert response.status_code == 302 and attempt.is_submitted
+    assert attempt.answers == {} and attempt.submitted_at == attempt.deadline
+
+
+def test_autosave_of_a_submitted_attempt_is_a_409(
+    client, enrolled_learner, module_quiz
+):
+    client.force_login(enrolled_learner)
+    attempt, url = start(client, module_quiz)
+    client.post(url, {})
+    response = client.post(reverse("assessments:attempt_save", args=[attempt.pk]), {})
+    assert response.status_code == 409
+    assert response.json()["message"] == "This attempt has already been submitted."

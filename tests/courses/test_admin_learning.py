@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from courses import services
+from courses import services, services_orders
 from courses.models import Enrolment, EnrolmentEvent, EnrolmentStatus, Order
 from courses.roles import CERTIFICATE_ADMINISTRATORS, ensure_roles
 
@@ -103,7 +103,7 @@ def test_orders_are_read_only_in_the_admin(
     client, administrator, learner, course, settings
 ):
     settings.COURSES_PAYMENT_BACKEND = "courses.payments.testmode.TestModeBackend"
-    order, _ = services.checkout_start(
+    order, _ = services_orders.checkout_start(
         user=learner, course=course, success_url="http://x/s", cancel_url="http://x/c"
     )
     client.force_login(administrator)

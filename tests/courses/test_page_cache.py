@@ -21,13 +21,6 @@ pytestmark = pytest.mark.django_db
 GATED = "Gated teaching text for module {}."
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def module_fragment(module) -> str | None:
     """What the cache holds for this module's content, under wagtailpagecache's own key."""
     module = ModulePage.objects.get(pk=module.pk)
@@ -207,10 +200,10 @@ def test_personal_parts_of_the_course_page_are_never_shared(
     anonymous = html(client.get(course.url))
     assert "Your progress" not in anonymous
     assert f'href="{course.modules[0].url}"' not in anonymous
-    assert "Sign up to enrol" in anonymous
+    assert "Sign up to enroll" in anonymous
     client.force_login(make_user("other"))
     other = html(client.get(course.url))
-    assert "Your progress" not in other and "Enrol for USD 349.00" in other
+    assert "Your progress" not in other and "Enroll for USD 349.00" in other
 
 
 def test_catalogue_cards_follow_publishing(client, catalogue, make_course):

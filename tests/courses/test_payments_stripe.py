@@ -15,6 +15,7 @@ from courses.models import (
     EnrolmentStatus,
     Order,
     OrderStatus,
+    OutboundEmail,
     ProcessedWebhookEvent,
 )
 from tests.conftest import post_webhook, signed_headers, stripe_event
@@ -124,7 +125,7 @@ def test_profile_without_good_standing_confirmation_is_a_clear_400(client, make_
     )
     assert response.status_code == 400
     assert (
-        "Please confirm that your licence is in good standing."
+        "Please confirm that your license is in good standing."
         in response.content.decode()
     )
 
@@ -200,6 +201,26 @@ def test_webhook_with_a_good_signature_fulfils(client, checkout, learner, course
         Enrolment.objects.get(user=learner, course=course).status
         == EnrolmentStatus.ACTIVE
     )
+
+
+def test_a_paid_webhook_writes_the_payment_and_leaves_the_receipt_to_a_task(
+    client, checkout, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """The response does the payment's writes and nothing else: no savepoints of its
+    own and no email rendered (the test case's transaction adds one savepoint pair)."""
+    order, session_id = checkout
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        django_assert_max_num_queries(12),
+    ):
+        response = post_webhook(client, completed_payload(order, session_id))
+    assert response.content == b"processed" and not mail.outbox
+    assert not OutboundEmail.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
+    receipt = OutboundEmail.objects.get(key=f"receipt:{order.reference}")
+    assert receipt.sent_at is not None and order.reference in mail.outbox[0].body
 
 
 def test_webhook_with_a_bad_signature_is_rejected(client, checkout):
@@ -427,4 +448,7 @@ def test_a_mail_outage_does_not_fail_fulfilment(
         response = post_webhook(client, completed_payload(order, session_id))
     assert response.status_code == 200
     assert Enrolment.objects.get(user=learner).status == EnrolmentStatus.ACTIVE
-    assert "could not be sent" in caplog.text
+    # The receipt is recorded and its delivery task failed (the worker retries it).
+    receipt = OutboundEmail.objects.get(key=f"receipt:{order.reference}")
+    assert receipt.sent_at is None and receipt.to == [learner.email]
+    assert "deliver_email" in caplog.text and "ConnectionRefusedError" in caplog.text

@@ -9,17 +9,29 @@ def test_home_page_links_to_catalogue(client, catalogue, course):
     assert "Foundations of KAP" in html
 
 
-def test_catalogue_lists_courses_with_price_and_ce(client, course, free_course):
+def test_catalogue_lists_courses_with_price_and_hours(client, course, free_course):
     html = client.get("/courses/").content.decode()
     assert "Foundations of KAP" in html and "Orientation" in html
     assert "USD 349.00" in html and "Free" in html
-    assert ">12<" in html  # CE hours on the card
+    # Not approved by an accreditor: contact hours, never CE credit.
+    assert ">12 contact hours (not approved for CE credit)<" in html
+    assert "Awards CE" not in html
+
+
+def test_catalogue_says_ce_only_for_an_approved_course(client, course):
+    course.ce_approved = True
+    course.accreditation_statement = "Approved by the Example Board."
+    course.save_revision().publish()
+    html = client.get("/courses/").content.decode()
+    assert ">12 CE hours<" in html and "not approved" not in html
 
 
 @pytest.mark.parametrize(
     "query,present,absent",
     [
         ("?ce=yes", "Foundations of KAP", "Orientation"),
+        # Neither is approved for CE credit.
+        ("?ce=approved", "No courses match these filters", "Foundations of KAP"),
         ("?ce=no", "Orientation", "Foundations of KAP"),
         ("?topic=integration", "Foundations of KAP", "Orientation"),
     ],
@@ -49,13 +61,13 @@ def test_catalogue_empty_state(client, make_course):
     assert "No courses match these filters" in html
 
 
-def test_course_page_shows_syllabus_and_ce(client, course):
+def test_course_page_shows_syllabus_and_hours(client, course):
     html = client.get(course.url).content.decode()
     for text in (
         "Syllabus",
         "Module 1",
         "Module 3",
-        "CE hours",
+        "12 contact hours (not approved for CE credit)",
         "Modules are taken in order",
     ):
         assert text in html

@@ -11,7 +11,7 @@ from PIL import Image as PILImage
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
 
-from courses import services
+from courses import services, services_orders
 from courses.models import Enrolment, EnrolmentStatus, ModulePage, Order, OrderStatus
 
 pytestmark = pytest.mark.django_db
@@ -106,10 +106,10 @@ def test_a_learner_sees_only_their_own_orders(
         licence_jurisdiction="Texas",
         licence_in_good_standing=True,
     )
-    theirs, _ = services.checkout_start(
+    theirs, _ = services_orders.checkout_start(
         user=other, course=course, success_url="http://x/s", cancel_url="http://x/c"
     )
-    mine, _ = services.checkout_start(
+    mine, _ = services_orders.checkout_start(
         user=learner, course=course, success_url="http://x/s", cancel_url="http://x/c"
     )
     client.force_login(learner)
@@ -129,14 +129,14 @@ def test_anonymous_visitors_get_the_syllabus_not_a_403(client, course):
     response = client.get(course.modules[0].url)
     assert response.status_code == 302 and response["Location"] == course.url
     page = client.get(course.url).content.decode()
-    assert "Sign up to enrol" in page and "Gated teaching text" not in page
+    assert "Sign up to enroll" in page and "Gated teaching text" not in page
 
 
 def test_not_enrolled_learner_is_sent_to_the_course_page(client, learner, course):
     client.force_login(learner)
     response = client.get(course.modules[0].url, follow=True)
     assert response.redirect_chain[-1][0] == course.url
-    assert "Enrol in this course to open its modules." in response.content.decode()
+    assert "Enroll in this course to open its modules." in response.content.decode()
 
 
 def test_modules_in_order_explain_what_to_finish_first(

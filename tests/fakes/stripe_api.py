@@ -53,6 +53,20 @@ class FakeStripe:
             )
             return dict(session)
 
+    def expire(self, session_id: str) -> dict:
+        """Stripe expires an unpaid session after 24 hours; an expired one has no url."""
+        with self._lock:
+            session = self.sessions[session_id]
+            session["status"], session["url"] = "expired", None
+            return dict(session)
+
+    def created_sessions(self) -> int:
+        return sum(
+            1
+            for method, path, _ in self.requests
+            if method == "POST" and path == "/v1/checkout/sessions"
+        )
+
     def mark_paid(self, session_id: str) -> dict:
         """An asynchronous payment (e.g. a bank debit) clears later."""
         with self._lock:
@@ -76,7 +90,8 @@ class FakeStripe:
             "mode": params.get("mode"),
             "status": "open",
             "payment_status": "unpaid",
-            "amount_total": int(params["line_items[0][price_data][unit_amount]"]),
+            "amount_total": int(params["line_items[0][price_data][unit_amount]"])
+            * int(params.get("line_items[0][quantity]", 1)),
             "currency": params["line_items[0][price_data][currency]"],
             "client_reference_id": params.get("client_reference_id"),
             "customer_email": params.get("customer_email"),

@@ -6,6 +6,6 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("learn/", include("courses.urls")),
     path("learn/", include("assessments.urls")),
-    path("certificates/", include("assessments.urls_public")),
+    path("certificates/", include("assessments.certificates.urls")),
     path("", include(wagtail_urls)),
 ]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments import conf, credentials
+from assessments import conf
+from assessments.certificates import credentials
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ class Command(BaseCommand):
         report = load_curriculum()
         self.stdout.write(
             f"Pages: {report.created} created, {report.updated} updated, "
-            f"{report.unchanged} unchanged."
+            f"{report.unchanged} unchanged, {report.moved} moved into file order."
         )
         if apps.is_installed("assessments"):
             # Imported here: courses never depends on assessments at import time.

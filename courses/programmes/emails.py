@@ -1,5 +1,6 @@
-"""Programme emails. Each runs after its transaction commits; a mail outage is logged and
-never undoes the change that caused it."""
+"""Programme emails, recorded and queued for the task worker. Most are queued after their
+transaction commits, so a failure to queue is logged and never undoes the change that
+caused it; the module-release email is queued inside its claim's transaction instead."""
 
 import logging
 
@@ -41,9 +42,11 @@ def send_seat_reclaimed(*, user, course, organization) -> None:
     )
 
 
-def send_module_open(*, user, module, opens_on) -> None:
-    _send(
-        "module_open",
+def queue_module_open(*, user, module, opens_on) -> None:
+    """Not through `_send`: a failure here must roll back the claim it commits with."""
+    send_templated(
+        PREFIX + "module_open",
+        key=f"module_open:{user.pk}:{module.pk}",
         to=user.email,
         context={
             "user": user,

@@ -395,15 +395,16 @@ def order_choose_cohort(*, order: Order, cohort: Cohort) -> Order:
 
 def release_notices_send(*, today=None) -> int:
     """Email each learner once when a scheduled module opens. Safe to run daily and
-    concurrently: the notice row is claimed (unique per learner and module) before the
-    email goes out."""
+    concurrently: the notice row (unique per learner and module) and the queued email
+    commit together, so a run that dies between them leaves neither and the next run
+    sends it."""
     sent = 0
     for user, module, opens_on in selectors.release_notices_due(today=today):
         try:
             with transaction.atomic():
                 ModuleReleaseNotice.objects.create(user=user, module=module)
+                emails.queue_module_open(user=user, module=module, opens_on=opens_on)
         except IntegrityError:
             continue  # another run claimed it
-        emails.send_module_open(user=user, module=module, opens_on=opens_on)
         sent += 1
     return sent

@@ -7,11 +7,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import DatabaseError
 from django.test import TestCase
 from django.utils import timezone
 
 from courses import services
-from courses.models import Cohort, CohortMembership, LiveSession, Order
+from courses.models import (
+    Cohort,
+    CohortMembership,
+    LiveSession,
+    ModuleReleaseNotice,
+    Order,
+    OutboundEmail,
+)
 from courses.programmes import services as programme_services
 from tests.conftest import post_webhook
 
@@ -111,6 +119,28 @@ def test_the_release_email_goes_once_when_the_module_opens(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [learner.email]
     assert "Module 2 is now open in Cohort course" == mail.outbox[0].subject
+
+
+def test_a_release_email_that_cannot_be_queued_is_sent_by_the_next_run(
+    scheduled_course, cohort, learner
+):
+    services.enrolment_grant(
+        user=learner, course=scheduled_course, actor=None, reason="t"
+    )
+    programme_services.cohort_join(user=learner, cohort=cohort)
+    # The database refuses the email row: the claim must not commit without it.
+    refused = mock.patch.object(
+        OutboundEmail.objects, "get_or_create", side_effect=DatabaseError("disk full")
+    )
+    with travel(7), refused, pytest.raises(DatabaseError):
+        call_command("send_module_release_emails", verbosity=0)
+    assert not ModuleReleaseNotice.objects.exists()
+    with travel(7), TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("send_module_release_emails", verbosity=0)
+    assert [message.to for message in mail.outbox] == [[learner.email]]
+    assert OutboundEmail.objects.filter(
+        key=f"module_open:{learner.pk}:{scheduled_course.modules[1].pk}"
+    ).exists()
 
 
 def test_a_learner_joins_the_cohort_chosen_at_checkout(
